@@ -1,0 +1,99 @@
+package io.dsmigrate.job;
+
+import io.dsmigrate.job.fleet.FleetReport;
+import io.dsmigrate.job.plan.Plan;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The spark-submit entry point: runs one partition of a plan.
+ *
+ * <pre>
+ * spark-submit --class io.dsmigrate.job.MigrationJobMain dsmigrate-job-VERSION-spark.jar \
+ *   --plan plan.json --partition 0 [--run-id ID] [--workdir DIR] [--conf FILE] [-Dkey=value]
+ * </pre>
+ *
+ * Exit codes: 0 all done, 1 some datasets failed, 2 bad arguments, plan or config.
+ */
+@Command(
+    name = "dsmigrate-job",
+    mixinStandardHelpOptions = true,
+    description = "Migrates one partition of a dsmigrate plan (run it with spark-submit).")
+public final class MigrationJobMain implements Callable<Integer> {
+  @Option(
+      names = "--plan",
+      required = true,
+      description = "The plan JSON written by 'dsmigrate plan'.")
+  Path plan;
+
+  @Option(
+      names = "--partition",
+      description = "The partition to run (default: all, one after the other).")
+  Integer partition;
+
+  @Option(
+      names = "--run-id",
+      description = "The run id (default: a new one). Give the same id to resume a run.")
+  String runId;
+
+  @Option(
+      names = "--workdir",
+      description = "Warehouse, metastore and snapshots (default: dsmigrate.workdir).")
+  Path workdir;
+
+  @Option(names = "--conf", description = "A HOCON file with dsmigrate settings.")
+  File conf;
+
+  @Option(names = "-D", description = "A setting, e.g. -Ddsmigrate.fleet.concurrency=8.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(names = "--concurrency", description = "Datasets migrated at once.")
+  Integer concurrency;
+
+  @Option(names = "--dry-run", description = "Check everything; write nothing.")
+  boolean dryRun;
+
+  public static void main(String[] args) {
+    int code =
+        new CommandLine(new MigrationJobMain()).setExitCodeExceptionMapper(e -> 2).execute(args);
+    System.exit(code);
+  }
+
+  @Override
+  public Integer call() {
+    Map<String, String> settingsOverrides = new LinkedHashMap<>(overrides);
+    if (workdir != null) {
+      settingsOverrides.put("dsmigrate.workdir", workdir.toString());
+    }
+    Settings settings = Settings.load(conf, settingsOverrides);
+    if (concurrency != null) {
+      settings = settings.withConcurrency(concurrency);
+    }
+    Plan loaded = Plan.read(plan);
+    if (partition != null) {
+      loaded.partition(partition);
+    }
+    SparkSession spark = SparkSessions.create(settings, "dsmigrate " + loaded.planId());
+    try {
+      FleetReport report =
+          JobRunner.run(
+              spark,
+              settings,
+              loaded,
+              partition,
+              runId != null ? runId : JobRunner.newRunId(),
+              dryRun,
+              System.out);
+      return report.exitCode();
+    } finally {
+      spark.stop();
+    }
+  }
+}

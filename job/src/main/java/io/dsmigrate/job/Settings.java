@@ -1,0 +1,139 @@
+package io.dsmigrate.job;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * dsmigrate's configuration, read once at start-up and checked then: defaults from {@code
+ * reference.conf}, overridden by a user file and {@code -Dkey=value}. A bad value fails with the
+ * file and line it came from.
+ */
+public record Settings(
+    Path workdir,
+    String resultsDatabase,
+    int concurrency,
+    int retries,
+    Duration retryBackoff,
+    Duration datasetTimeout,
+    int resultsBatch,
+    Path snapshotsDir,
+    String sparkMaster,
+    boolean hive,
+    Map<String, String> sparkConf) {
+
+  public Settings {
+    requireNonNull(workdir, "workdir is null");
+    requireNonNull(resultsDatabase, "resultsDatabase is null");
+    sparkConf = Map.copyOf(sparkConf);
+  }
+
+  /** The defaults, with the system properties on top. */
+  public static Settings defaults() {
+    return load(null, Map.of());
+  }
+
+  /**
+   * Loads settings: {@code overrides} (from the command line) win over {@code file}, which wins
+   * over the defaults.
+   */
+  public static Settings load(File file, Map<String, String> overrides) {
+    Config config = ConfigFactory.parseMap(overrides, "command line");
+    if (file != null) {
+      if (!file.isFile()) {
+        throw new ConfigException.Generic("Config file " + file + " does not exist; fix --conf");
+      }
+      config =
+          config.withFallback(
+              ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false)));
+    }
+    config = ConfigFactory.systemProperties().withFallback(config);
+    config = config.withFallback(ConfigFactory.defaultReference()).resolve();
+    return from(config.getConfig("dsmigrate"));
+  }
+
+  private static Settings from(Config config) {
+    Path workdir = Path.of(config.getString("workdir")).toAbsolutePath().normalize();
+    String database = config.getString("results.database");
+    if (!database.matches("[a-z_][a-z0-9_]*")) {
+      throw bad(config, "results.database", "must be a lower-case name of letters, digits and _");
+    }
+    int concurrency = positive(config, "fleet.concurrency");
+    int retries = config.getInt("fleet.retries");
+    if (retries < 0) {
+      throw bad(config, "fleet.retries", "must be 0 or more");
+    }
+    Duration backoff = config.getDuration("fleet.retry-backoff");
+    Duration timeout = config.getDuration("fleet.dataset-timeout");
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw bad(config, "fleet.dataset-timeout", "must be positive, e.g. 30m");
+    }
+    int batch = positive(config, "fleet.results-batch");
+    String snapshots = config.getString("snapshots.dir");
+    Path snapshotsDir =
+        snapshots.isBlank() ? workdir.resolve("snapshots") : Path.of(snapshots).toAbsolutePath();
+    Map<String, String> sparkConf = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> entry : config.getConfig("spark.conf").entrySet()) {
+      sparkConf.put(unquote(entry.getKey()), String.valueOf(entry.getValue().unwrapped()));
+    }
+    return new Settings(
+        workdir,
+        database,
+        concurrency,
+        retries,
+        backoff,
+        timeout,
+        batch,
+        snapshotsDir,
+        config.getString("spark.master"),
+        config.getBoolean("spark.hive"),
+        sparkConf);
+  }
+
+  /** A copy with another concurrency (from the command line). */
+  public Settings withConcurrency(int value) {
+    return new Settings(
+        workdir,
+        resultsDatabase,
+        value,
+        retries,
+        retryBackoff,
+        datasetTimeout,
+        resultsBatch,
+        snapshotsDir,
+        sparkMaster,
+        hive,
+        sparkConf);
+  }
+
+  /** The results table's full name. */
+  public String resultsTable() {
+    return resultsDatabase + ".migration_results";
+  }
+
+  private static int positive(Config config, String path) {
+    int value = config.getInt(path);
+    if (value < 1) {
+      throw bad(config, path, "must be 1 or more");
+    }
+    return value;
+  }
+
+  private static ConfigException bad(Config config, String path, String message) {
+    return new ConfigException.BadValue(
+        config.getValue(path).origin(), "dsmigrate." + path, message);
+  }
+
+  private static String unquote(String key) {
+    return key.startsWith("\"") && key.endsWith("\"") ? key.substring(1, key.length() - 1) : key;
+  }
+}

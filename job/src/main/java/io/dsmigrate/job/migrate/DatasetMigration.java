@@ -1,0 +1,396 @@
+package io.dsmigrate.job.migrate;
+
+import static java.util.Objects.requireNonNull;
+
+import io.delta.tables.DeltaTable;
+import io.dsmigrate.job.plan.PlannedDataset;
+import io.dsmigrate.job.plan.SourceInfo;
+import io.dsmigrate.job.plan.SourceResolver;
+import io.dsmigrate.job.results.DatasetResult;
+import io.dsmigrate.job.results.ErrorClass;
+import io.dsmigrate.job.results.MigrationException;
+import io.dsmigrate.job.results.Status;
+import io.dsmigrate.job.rollback.Undo;
+import io.dsmigrate.job.snapshot.Snapshot;
+import io.dsmigrate.job.snapshot.Snapshots;
+import io.dsmigrate.job.spec.DatasetSpec;
+import io.dsmigrate.job.spec.Names;
+import io.dsmigrate.job.spec.TargetSpec;
+import io.dsmigrate.validation.ComparisonResult;
+import io.dsmigrate.validation.DatasetComparison;
+import io.dsmigrate.validation.DatasetSource;
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.util.function.Consumer;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Migrates one dataset, once: resolve the source, transform, check the target, snapshot a source
+ * that is replaced in place, write the target (registering it in the metastore), and validate it
+ * against the transformed source. If anything fails after the first change, every change is undone
+ * before the failure is reported (nothing half-written is left behind).
+ */
+public final class DatasetMigration {
+  private static final Logger LOG = LoggerFactory.getLogger(DatasetMigration.class);
+
+  private final SparkSession spark;
+  private final PlannedDataset planned;
+  private final DatasetSpec spec;
+  private final RunContext run;
+  private final DatasetResult previous;
+  private final Consumer<String> step;
+
+  // What this attempt found and did; read into the results row.
+  private SourceInfo source;
+  private String targetLocation;
+  private boolean inPlace;
+  private Snapshot snapshot;
+  private Long targetPreviousVersion;
+  private ComparisonResult comparison;
+  // Set just before the first change to the source or the target: only then is there something
+  // to undo (undoing earlier would remove what is not ours).
+  private boolean touched;
+
+  /**
+   * @param previous the dataset's last recorded outcome (null if none), which tells whether an
+   *     existing target is dsmigrate's own to overwrite
+   * @param step called with the name of each step, for the Spark UI
+   */
+  public DatasetMigration(
+      SparkSession spark,
+      PlannedDataset planned,
+      RunContext run,
+      DatasetResult previous,
+      Consumer<String> step) {
+    this.spark = requireNonNull(spark, "spark is null");
+    this.planned = requireNonNull(planned, "planned is null");
+    this.spec = planned.spec();
+    this.run = requireNonNull(run, "run is null");
+    this.previous = previous;
+    this.step = requireNonNull(step, "step is null");
+  }
+
+  /** Runs the migration; throws a {@link MigrationException} after undoing its changes. */
+  public void execute() {
+    step.accept("resolve source");
+    source = SourceResolver.resolve(spark, spec);
+    Dataset<Row> rows = Transformer.apply(spark, read(source), spec);
+    TargetSpec target = spec.target();
+    String sourceLocation = Names.path(source.location());
+    targetLocation = plannedTargetLocation(target);
+    inPlace =
+        (target.table() != null
+                && source.table() != null
+                && Names.table(target.table()).equals(source.table()))
+            || (targetLocation != null && Names.path(targetLocation).equals(sourceLocation));
+    if (!inPlace) {
+      checkTarget(target);
+    }
+    if (run.dryRun()) {
+      step.accept("dry run: check transform");
+      rows.schema();
+      return;
+    }
+
+    try {
+      if (inPlace) {
+        step.accept("snapshot source");
+        boolean deltaAtSameLocation =
+            source.format().equals("delta")
+                && (targetLocation == null || Names.path(targetLocation).equals(sourceLocation));
+        if (deltaAtSameLocation) {
+          snapshot = Snapshots.pinDelta(spark, source.location());
+          rows =
+              Transformer.apply(
+                  spark,
+                  spark
+                      .read()
+                      .format("delta")
+                      .option("versionAsOf", snapshot.version())
+                      .load(source.location()),
+                  spec);
+        } else {
+          snapshot =
+              Snapshots.copy(
+                  spark,
+                  source,
+                  run.snapshotRoot()
+                      .resolve(run.runId())
+                      .resolve(safe(spec.id()))
+                      .toUri()
+                      .toString());
+          rows = Transformer.apply(spark, readSnapshot(source, snapshot), spec);
+          touched = true;
+          clearSource(target);
+        }
+      }
+      step.accept("write target");
+      touched = true;
+      write(rows, target);
+      step.accept("validate");
+      Dataset<Row> written =
+          target.table() != null
+              ? spark.table(Names.quoted(target.table()))
+              : DatasetSource.read(spark, target.path());
+      comparison = DatasetComparison.of(rows, written).execute();
+      if (!comparison.equal()) {
+        throw new MigrationException(
+            ErrorClass.VALIDATION_FAILED,
+            "Cannot migrate "
+                + spec.id()
+                + ": the written target does not match the transformed source ("
+                + comparison.summary()
+                + "); the target was removed and the source kept. Check the transform in "
+                + spec.at("transform"));
+      }
+    } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
+      LOG.warn("{}: failed{}", spec.id(), touched ? "; undoing its changes" : "");
+      throw undoAfter(e);
+    }
+  }
+
+  private RuntimeException undoAfter(Exception failure) {
+    MigrationException classified = Failures.classify(failure, spec, "migrate");
+    if (!touched) {
+      return classified;
+    }
+    // A timeout interrupts this thread; the undo must still run to the end.
+    Thread.interrupted();
+    step.accept("undo");
+    try {
+      Undo.dataset(spark, result(Status.FAILED, 1, new Timestamp(0), new Timestamp(0)));
+      return new MigrationException(
+          classified.errorClass(), classified.getMessage() + " (changes undone)", failure);
+    } catch (IOException | RuntimeException undoFailure) {
+      classified.addSuppressed(undoFailure);
+      return new MigrationException(
+          ErrorClass.ROLLBACK_FAILED,
+          classified.getMessage()
+              + "; undoing its changes failed too: "
+              + Failures.firstLine(undoFailure.getMessage())
+              + (snapshot != null ? ". Restore by hand from snapshot " + snapshot : ""),
+          classified);
+    }
+  }
+
+  private Dataset<Row> read(SourceInfo info) {
+    if (info.table() != null) {
+      return spark.table(Names.quoted(info.table()));
+    }
+    return spark.read().format(info.format()).load(info.location());
+  }
+
+  private Dataset<Row> readSnapshot(SourceInfo info, Snapshot taken) {
+    String format = info.format().equals("hive-text") ? "text" : info.format();
+    if (format.equals("delta")) {
+      return spark.read().format("delta").load(Snapshots.dataOf(taken));
+    }
+    if (!format.equals("parquet") && !format.equals("orc")) {
+      throw new MigrationException(
+          ErrorClass.UNSUPPORTED,
+          "Cannot migrate "
+              + spec.id()
+              + " in place: its "
+              + info.format()
+              + " files cannot be read back from a snapshot; migrate to another table name");
+    }
+    String data = Snapshots.dataOf(taken);
+    return spark
+        .read()
+        .schema(org.apache.spark.sql.types.StructType.fromDDL(info.schemaDdl()))
+        .option("basePath", data)
+        .format(format)
+        .load(data);
+  }
+
+  /** A source replaced in place goes (its snapshot is taken) before the target is written. */
+  private void clearSource(TargetSpec target) {
+    try {
+      if (source.table() != null) {
+        spark.sql("DROP TABLE " + Names.quoted(source.table()));
+      }
+      org.apache.hadoop.fs.Path location = new org.apache.hadoop.fs.Path(source.location());
+      FileSystem fileSystem = location.getFileSystem(spark.sessionState().newHadoopConf());
+      if (fileSystem.exists(location)
+          && (targetLocation == null
+              || Names.path(targetLocation).equals(Names.path(source.location())))) {
+        fileSystem.delete(location, true);
+      }
+    } catch (IOException e) {
+      throw new MigrationException(
+          ErrorClass.IO_ERROR,
+          "Cannot migrate "
+              + spec.id()
+              + ": cannot clear "
+              + source.location()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private void write(Dataset<Row> rows, TargetSpec target) {
+    boolean overwrite =
+        targetPreviousVersion != null
+            || (inPlace && snapshot.kind() == Snapshot.Kind.DELTA_VERSION);
+    DataFrameWriter<Row> writer =
+        rows.write().format(target.format()).mode(overwrite ? "overwrite" : "errorifexists");
+    if (!target.partitionBy().isEmpty()) {
+      writer = writer.partitionBy(target.partitionBy().toArray(String[]::new));
+    }
+    if (overwrite && target.format().equals("delta")) {
+      writer = writer.option("overwriteSchema", "true");
+    }
+    if (target.table() != null) {
+      String location = target.path();
+      if (location == null && inPlace && !source.managed() && source.table() != null) {
+        // An external table replaced in place stays external, at its location.
+        location = source.location();
+      }
+      if (location != null) {
+        writer = writer.option("path", location);
+      }
+      createDatabaseOf(target.table());
+      writer.saveAsTable(Names.quoted(target.table()));
+      targetLocation =
+          SourceResolver.catalogTable(spark, Names.table(target.table())).location().toString();
+    } else {
+      writer.save(target.path());
+      targetLocation = Names.path(target.path());
+    }
+  }
+
+  // Agents share the metastore; one at a time creates databases, so none races another.
+  private void createDatabaseOf(String table) {
+    String database = Names.table(table).substring(0, Names.table(table).indexOf('.'));
+    synchronized (DatasetMigration.class) {
+      if (!spark.catalog().databaseExists(database)) {
+        spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
+      }
+    }
+  }
+
+  private String plannedTargetLocation(TargetSpec target) {
+    if (target.path() != null) {
+      return Names.path(target.path());
+    }
+    String name = Names.table(target.table());
+    if (spark.catalog().tableExists(name)) {
+      return SourceResolver.catalogTable(spark, name).location().toString();
+    }
+    TableIdentifier identifier = SourceResolver.identifier(spark, name);
+    String database = name.substring(0, name.indexOf('.'));
+    if (spark.catalog().databaseExists(database)) {
+      return spark.sessionState().catalog().defaultTablePath(identifier).toString();
+    }
+    // The database is created when the target is written, in the warehouse, as Spark would.
+    return new org.apache.hadoop.fs.Path(
+            spark.sessionState().conf().warehousePath(), database + ".db/" + identifier.table())
+        .toString();
+  }
+
+  /** A target that exists must be dsmigrate's own output for this dataset. */
+  private void checkTarget(TargetSpec target) {
+    boolean tableExists =
+        target.table() != null && spark.catalog().tableExists(Names.table(target.table()));
+    boolean filesExist = hasFiles(targetLocation);
+    if (!tableExists && !filesExist) {
+      return;
+    }
+    boolean ours =
+        previous != null
+            && previous.targetLocation() != null
+            && Names.path(previous.targetLocation()).equals(Names.path(targetLocation));
+    if (!ours) {
+      throw new MigrationException(
+          ErrorClass.TARGET_EXISTS,
+          "Cannot migrate "
+              + spec.id()
+              + ": target "
+              + target.describe()
+              + " already exists ("
+              + targetLocation
+              + ") and was not written by dsmigrate for this dataset. Drop or move it, or choose another target in "
+              + spec.at("target"));
+    }
+    if (DatasetSource.formatOf(spark, targetLocation).equals("delta")) {
+      targetPreviousVersion =
+          DeltaTable.forPath(spark, targetLocation).history(1).select("version").first().getLong(0);
+    } else {
+      throw new MigrationException(
+          ErrorClass.TARGET_EXISTS,
+          "Cannot migrate "
+              + spec.id()
+              + ": target "
+              + target.describe()
+              + " holds an earlier non-Delta output that cannot be versioned; remove it first ("
+              + targetLocation
+              + ")");
+    }
+  }
+
+  private boolean hasFiles(String location) {
+    try {
+      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+      FileSystem fileSystem = path.getFileSystem(spark.sessionState().newHadoopConf());
+      if (!fileSystem.exists(path)) {
+        return false;
+      }
+      FileStatus[] children = fileSystem.listStatus(path);
+      return children.length > 0;
+    } catch (IOException e) {
+      throw new MigrationException(
+          ErrorClass.IO_ERROR,
+          "Cannot migrate "
+              + spec.id()
+              + ": cannot inspect target "
+              + location
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** The results row for what this attempt did. */
+  public DatasetResult result(Status status, int attempts, Timestamp started, Timestamp finished) {
+    return new DatasetResult(
+        run.runId(),
+        run.planId(),
+        run.partition(),
+        spec.id(),
+        status,
+        source != null && source.table() != null ? source.table() : spec.source().describe(),
+        spec.target().table() != null ? Names.table(spec.target().table()) : spec.target().path(),
+        targetLocation,
+        spec.transform().kind(),
+        inPlace,
+        comparison == null ? null : comparison.rowsOld(),
+        comparison == null ? null : comparison.rowsNew(),
+        comparison == null ? null : comparison.schemaMatch(),
+        comparison == null ? null : comparison.contentMatch(),
+        comparison == null ? null : comparison.rowsMissing(),
+        comparison == null ? null : comparison.rowsExtra(),
+        null,
+        null,
+        snapshot == null ? null : snapshot.toString(),
+        targetPreviousVersion,
+        spec.hash(),
+        attempts,
+        spec.consumers(),
+        started,
+        finished,
+        finished.getTime() - started.getTime());
+  }
+
+  private static String safe(String id) {
+    return id.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+}

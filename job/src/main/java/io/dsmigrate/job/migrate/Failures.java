@@ -1,0 +1,86 @@
+package io.dsmigrate.job.migrate;
+
+import io.dsmigrate.job.results.ErrorClass;
+import io.dsmigrate.job.results.MigrationException;
+import io.dsmigrate.job.spec.DatasetSpec;
+import java.io.IOException;
+import org.apache.spark.SparkThrowable;
+
+/** Turns any failure into a classified {@link MigrationException} that names the dataset. */
+public final class Failures {
+  private Failures() {}
+
+  public static MigrationException classify(Throwable failure, DatasetSpec spec, String step) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof MigrationException known) {
+        return known;
+      }
+    }
+    ErrorClass errorClass = ErrorClass.INTERNAL_ERROR;
+    String hint = "See the driver log for the stack trace";
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SparkThrowable spark && spark.getCondition() != null) {
+        String condition = spark.getCondition();
+        if (condition.startsWith("CAST_")
+            || condition.contains("OUT_OF_RANGE")
+            || condition.startsWith("ARITHMETIC")) {
+          errorClass = ErrorClass.CAST_FAILED;
+          hint =
+              "Fix transform.cast in " + spec.at("transform.cast") + ", or clean the source rows";
+          break;
+        }
+        if (condition.startsWith("UNRESOLVED_COLUMN")) {
+          errorClass = ErrorClass.COLUMN_NOT_FOUND;
+          hint = "Fix the transform in " + spec.at("transform");
+          break;
+        }
+        if (condition.startsWith("TABLE_OR_VIEW_NOT_FOUND")
+            || condition.startsWith("PATH_NOT_FOUND")) {
+          errorClass = ErrorClass.SOURCE_NOT_FOUND;
+          hint = "Fix source in " + spec.at("source");
+          break;
+        }
+      }
+      if (cause instanceof IOException) {
+        errorClass = ErrorClass.IO_ERROR;
+        hint = "Check that the source is readable and the target writable";
+        break;
+      }
+    }
+    return new MigrationException(
+        errorClass,
+        "Cannot migrate "
+            + spec.id()
+            + " (step "
+            + step
+            + "): "
+            + firstLine(rootMessage(failure))
+            + ". "
+            + hint,
+        failure);
+  }
+
+  static String rootMessage(Throwable failure) {
+    String message = failure.getMessage();
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SparkThrowable && cause.getMessage() != null) {
+        return cause.getMessage();
+      }
+      if (cause.getMessage() != null) {
+        message = cause.getMessage();
+      }
+    }
+    return message == null ? failure.getClass().getSimpleName() : message;
+  }
+
+  /** The first line of a (often multi-line) Spark message. */
+  public static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    String line = message.strip();
+    int newline = line.indexOf('\n');
+    line = newline < 0 ? line : line.substring(0, newline);
+    return line.endsWith(".") ? line.substring(0, line.length() - 1) : line;
+  }
+}

@@ -1,0 +1,149 @@
+package io.dsmigrate.job.plan;
+
+import io.dsmigrate.job.results.ErrorClass;
+import io.dsmigrate.job.results.MigrationException;
+import io.dsmigrate.job.spec.DatasetSpec;
+import io.dsmigrate.job.spec.Names;
+import io.dsmigrate.job.spec.SourceSpec;
+import io.dsmigrate.validation.DatasetSource;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.fs.ContentSummary;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.catalyst.catalog.CatalogTable;
+import org.apache.spark.sql.catalyst.catalog.CatalogTableType;
+import scala.jdk.javaapi.CollectionConverters;
+
+/** Finds a source in the metastore or on the file system: where, which format, schema, size. */
+public final class SourceResolver {
+  private SourceResolver() {}
+
+  public static SourceInfo resolve(SparkSession spark, DatasetSpec spec) {
+    SourceSpec source = spec.source();
+    return source.table() != null ? resolveTable(spark, spec) : resolvePath(spark, spec);
+  }
+
+  private static SourceInfo resolveTable(SparkSession spark, DatasetSpec spec) {
+    String name = Names.table(spec.source().table());
+    if (!spark.catalog().tableExists(name)) {
+      throw new MigrationException(
+          ErrorClass.SOURCE_NOT_FOUND,
+          "Cannot migrate "
+              + spec.id()
+              + ": source table "
+              + name
+              + " does not exist in the metastore. Fix source.table in "
+              + spec.at("source.table"));
+    }
+    CatalogTable table = catalogTable(spark, name);
+    if (table.tableType() == CatalogTableType.VIEW()) {
+      throw new MigrationException(
+          ErrorClass.UNSUPPORTED,
+          "Cannot migrate "
+              + spec.id()
+              + ": source "
+              + name
+              + " is a view, not a table. Migrate the tables it reads ("
+              + spec.at("source.table")
+              + ")");
+    }
+    String provider =
+        table.provider().isDefined() ? table.provider().get().toLowerCase(Locale.ROOT) : "hive";
+    String format = provider;
+    if (provider.equals("hive")) {
+      String serde =
+          table.storage().serde().isDefined()
+              ? table.storage().serde().get().toLowerCase(Locale.ROOT)
+              : "";
+      format = serde.contains("parquet") ? "parquet" : serde.contains("orc") ? "orc" : "hive-text";
+    }
+    String location = table.location().toString();
+    long[] size = size(spark, location);
+    return new SourceInfo(
+        name,
+        location,
+        format,
+        provider,
+        table.tableType() == CatalogTableType.MANAGED(),
+        spark.table(name).schema().toDDL(),
+        CollectionConverters.asJava(table.partitionColumnNames()),
+        size[0],
+        size[1]);
+  }
+
+  private static SourceInfo resolvePath(SparkSession spark, DatasetSpec spec) {
+    String location = Names.path(spec.source().path());
+    long[] size;
+    try {
+      Path path = new Path(location);
+      FileSystem fileSystem = path.getFileSystem(spark.sessionState().newHadoopConf());
+      if (!fileSystem.exists(path)) {
+        throw new MigrationException(
+            ErrorClass.SOURCE_NOT_FOUND,
+            "Cannot migrate "
+                + spec.id()
+                + ": source path "
+                + spec.source().path()
+                + " does not exist. Fix source.path in "
+                + spec.at("source.path"));
+      }
+      size = size(spark, location);
+    } catch (IOException e) {
+      throw new MigrationException(
+          ErrorClass.IO_ERROR,
+          "Cannot migrate "
+              + spec.id()
+              + ": cannot read source path "
+              + location
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    String format =
+        spec.source().format() != null
+            ? spec.source().format()
+            : DatasetSource.formatOf(spark, location);
+    String schema = spark.read().format(format).load(location).schema().toDDL();
+    return new SourceInfo(
+        null, location, format, "path", false, schema, List.of(), size[0], size[1]);
+  }
+
+  /** The metastore's definition of a table. */
+  public static CatalogTable catalogTable(SparkSession spark, String name) {
+    try {
+      return spark.sessionState().catalog().getTableMetadata(identifier(spark, name));
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException
+        | org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException e) {
+      throw new IllegalStateException("Table " + name + " is gone from the metastore", e);
+    }
+  }
+
+  /** A table name parsed the way Spark SQL parses it. */
+  public static TableIdentifier identifier(SparkSession spark, String name) {
+    try {
+      return spark.sessionState().sqlParser().parseTableIdentifier(name);
+    } catch (org.apache.spark.sql.catalyst.parser.ParseException e) {
+      throw new IllegalArgumentException(
+          "'" + name + "' is not a table name: " + e.getMessage(), e);
+    }
+  }
+
+  private static long[] size(SparkSession spark, String location) {
+    try {
+      Path path = new Path(location);
+      FileSystem fileSystem = path.getFileSystem(spark.sessionState().newHadoopConf());
+      if (!fileSystem.exists(path)) {
+        return new long[] {0, 0};
+      }
+      ContentSummary summary = fileSystem.getContentSummary(path);
+      return new long[] {summary.getLength(), summary.getFileCount()};
+    } catch (IOException e) {
+      throw new MigrationException(
+          ErrorClass.IO_ERROR, "Cannot measure " + location + ": " + e.getMessage(), e);
+    }
+  }
+}

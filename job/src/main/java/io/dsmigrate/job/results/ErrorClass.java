@@ -1,0 +1,42 @@
+package io.dsmigrate.job.results;
+
+/**
+ * Why a dataset failed, as recorded in the results table. The kind says whose move it is: USER (fix
+ * the spec or the data), EXTERNAL (the environment; retried), INTERNAL (a bug or a mismatch
+ * dsmigrate could not explain).
+ */
+public enum ErrorClass {
+  SOURCE_NOT_FOUND(Kind.USER),
+  COLUMN_NOT_FOUND(Kind.USER),
+  SQL_ERROR(Kind.USER),
+  CAST_FAILED(Kind.USER),
+  TARGET_EXISTS(Kind.USER),
+  UNSUPPORTED(Kind.USER),
+  VALIDATION_FAILED(Kind.INTERNAL),
+  TIMEOUT(Kind.EXTERNAL),
+  IO_ERROR(Kind.EXTERNAL),
+  ROLLBACK_FAILED(Kind.INTERNAL),
+  INTERNAL_ERROR(Kind.INTERNAL);
+
+  /** Whose move it is. */
+  public enum Kind {
+    USER,
+    EXTERNAL,
+    INTERNAL
+  }
+
+  private final Kind kind;
+
+  ErrorClass(Kind kind) {
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Worth another attempt: the same input may succeed when the environment recovers. */
+  public boolean retryable() {
+    return this == IO_ERROR;
+  }
+}

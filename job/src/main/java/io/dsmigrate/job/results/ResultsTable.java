@@ -1,0 +1,171 @@
+package io.dsmigrate.job.results;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The results table: a Delta table, {@code <database>.migration_results}, one row per dataset per
+ * run, appended (history is kept). This is the contract people query in SQL.
+ */
+public final class ResultsTable {
+  /** The columns, in order. */
+  public static final String COLUMNS =
+      "run_id STRING NOT NULL, plan_id STRING, partition_index INT, dataset_id STRING NOT NULL,"
+          + " status STRING NOT NULL, source STRING, target STRING, target_location STRING,"
+          + " transform STRING, in_place BOOLEAN, source_rows BIGINT, target_rows BIGINT,"
+          + " schema_match BOOLEAN, content_match BOOLEAN, rows_missing BIGINT, rows_extra BIGINT,"
+          + " error_class STRING, error_message STRING, snapshot STRING,"
+          + " target_previous_version BIGINT, spec_hash STRING, attempts INT,"
+          + " consumers ARRAY<STRING>, started_at TIMESTAMP, finished_at TIMESTAMP,"
+          + " duration_ms BIGINT";
+
+  private static final StructType SCHEMA = StructType.fromDDL(COLUMNS);
+
+  private final SparkSession spark;
+  private final String name;
+
+  private ResultsTable(SparkSession spark, String database) {
+    this.spark = requireNonNull(spark, "spark is null");
+    this.name = database + ".migration_results";
+  }
+
+  /** The results table in {@code database}, created when missing. */
+  public static ResultsTable in(SparkSession spark, String database) {
+    ResultsTable table = new ResultsTable(spark, database);
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + database);
+    spark.sql(
+        "CREATE TABLE IF NOT EXISTS "
+            + table.name
+            + " ("
+            + COLUMNS
+            + ") USING delta COMMENT 'dsmigrate: one row per dataset per run'");
+    return table;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Appends rows in one Delta commit. */
+  public void append(List<DatasetResult> results) {
+    if (results.isEmpty()) {
+      return;
+    }
+    List<Row> rows = new ArrayList<>();
+    for (DatasetResult result : results) {
+      rows.add(toRow(result));
+    }
+    spark.createDataFrame(rows, SCHEMA).write().format("delta").mode("append").saveAsTable(name);
+  }
+
+  /** The latest row of every dataset, over all runs. */
+  public Map<String, DatasetResult> latestByDataset() {
+    return latest("true");
+  }
+
+  /** The latest row of every dataset in one run. */
+  public Map<String, DatasetResult> latestOfRun(String runId) {
+    return latest("run_id = '" + runId.replace("'", "''") + "'");
+  }
+
+  /** The run that finished last, or null when there is none. */
+  public String lastRunId() {
+    List<Row> rows =
+        spark
+            .sql("SELECT run_id FROM " + name + " ORDER BY finished_at DESC NULLS LAST LIMIT 1")
+            .collectAsList();
+    return rows.isEmpty() ? null : rows.get(0).getString(0);
+  }
+
+  private Map<String, DatasetResult> latest(String condition) {
+    List<Row> rows =
+        spark
+            .sql(
+                "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY dataset_id ORDER BY"
+                    + " finished_at DESC, status = 'SKIPPED') AS __rank FROM "
+                    + name
+                    + " WHERE "
+                    + condition
+                    + ") WHERE __rank = 1")
+            .collectAsList();
+    Map<String, DatasetResult> latest = new LinkedHashMap<>();
+    for (Row row : rows) {
+      DatasetResult result = fromRow(row);
+      latest.put(result.datasetId(), result);
+    }
+    return latest;
+  }
+
+  private static Row toRow(DatasetResult r) {
+    return RowFactory.create(
+        r.runId(),
+        r.planId(),
+        r.partition(),
+        r.datasetId(),
+        r.status().name(),
+        r.source(),
+        r.target(),
+        r.targetLocation(),
+        r.transformKind(),
+        r.inPlace(),
+        r.sourceRows(),
+        r.targetRows(),
+        r.schemaMatch(),
+        r.contentMatch(),
+        r.rowsMissing(),
+        r.rowsExtra(),
+        r.errorClass(),
+        r.errorMessage(),
+        r.snapshot(),
+        r.targetPreviousVersion(),
+        r.specHash(),
+        r.attempts(),
+        CollectionConverters.asScala(r.consumers()).toSeq(),
+        r.startedAt(),
+        r.finishedAt(),
+        r.durationMs());
+  }
+
+  private static DatasetResult fromRow(Row row) {
+    List<String> consumers =
+        row.isNullAt(row.fieldIndex("consumers"))
+            ? List.of()
+            : row.getList(row.fieldIndex("consumers"));
+    return new DatasetResult(
+        row.getAs("run_id"),
+        row.getAs("plan_id"),
+        row.isNullAt(row.fieldIndex("partition_index")) ? 0 : row.<Integer>getAs("partition_index"),
+        row.getAs("dataset_id"),
+        Status.valueOf(row.getAs("status")),
+        row.getAs("source"),
+        row.getAs("target"),
+        row.getAs("target_location"),
+        row.getAs("transform"),
+        Boolean.TRUE.equals(row.getAs("in_place")),
+        row.getAs("source_rows"),
+        row.getAs("target_rows"),
+        row.getAs("schema_match"),
+        row.getAs("content_match"),
+        row.getAs("rows_missing"),
+        row.getAs("rows_extra"),
+        row.getAs("error_class"),
+        row.getAs("error_message"),
+        row.getAs("snapshot"),
+        row.getAs("target_previous_version"),
+        row.getAs("spec_hash"),
+        row.isNullAt(row.fieldIndex("attempts")) ? 0 : row.<Integer>getAs("attempts"),
+        consumers,
+        row.getAs("started_at"),
+        row.getAs("finished_at"),
+        row.isNullAt(row.fieldIndex("duration_ms")) ? 0 : row.<Long>getAs("duration_ms"));
+  }
+}

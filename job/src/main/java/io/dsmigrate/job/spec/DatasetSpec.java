@@ -1,0 +1,74 @@
+package io.dsmigrate.job.spec;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One dataset to migrate, as its spec file describes it.
+ *
+ * @param id unique across all specs; names the dataset in results, logs and the Spark UI
+ * @param source where the rows come from
+ * @param target where they go
+ * @param transform how they change on the way
+ * @param key columns that identify a row (may be empty)
+ * @param consumers downstream teams to tell
+ * @param origin the file and lines it was written on
+ */
+public record DatasetSpec(
+    String id,
+    SourceSpec source,
+    TargetSpec target,
+    TransformSpec transform,
+    List<String> key,
+    List<String> consumers,
+    SpecOrigin origin) {
+  private static final ObjectMapper CANONICAL =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  public DatasetSpec {
+    requireNonNull(id, "id is null");
+    requireNonNull(source, "source is null");
+    requireNonNull(target, "target is null");
+    transform = transform == null ? TransformSpec.NONE : transform;
+    key = key == null ? List.of() : List.copyOf(key);
+    consumers = consumers == null ? List.of() : List.copyOf(consumers);
+  }
+
+  /**
+   * A hash of everything that decides what the migration writes (not where the spec was written): a
+   * rerun skips a dataset whose last successful run had the same hash.
+   */
+  public String hash() {
+    Map<String, Object> content = new LinkedHashMap<>();
+    content.put("id", id);
+    content.put("source", source);
+    content.put("target", target);
+    content.put("transform", transform);
+    content.put("key", key);
+    try {
+      byte[] json = CANONICAL.writeValueAsBytes(content);
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);
+      return HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("Cannot hash spec " + id, e);
+    }
+  }
+
+  /** Where the spec starts, as {@code file:line}. */
+  public String at(String field) {
+    return origin == null ? "(no file)" : origin.at(field);
+  }
+
+  /** {@code id (source -> target)}, for logs. */
+  public String describe() {
+    return id + " (" + source.describe() + " -> " + target.describe() + ")";
+  }
+}

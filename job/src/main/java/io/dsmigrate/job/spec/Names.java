@@ -1,0 +1,38 @@
+package io.dsmigrate.job.spec;
+
+import java.util.Locale;
+import org.apache.hadoop.fs.Path;
+
+/** The forms in which table names and paths are compared. */
+public final class Names {
+  private Names() {}
+
+  /** {@code db.table} in lower case; a bare name is in {@code default}. */
+  public static String table(String name) {
+    String normalized = name.trim().replace("`", "").toLowerCase(Locale.ROOT);
+    return normalized.contains(".") ? normalized : "default." + normalized;
+  }
+
+  /** A table name quoted for SQL: {@code `db`.`table`}. */
+  public static String quoted(String name) {
+    String normalized = table(name);
+    int dot = normalized.indexOf('.');
+    return "`" + normalized.substring(0, dot) + "`.`" + normalized.substring(dot + 1) + "`";
+  }
+
+  /** A path as a URI string without a trailing slash; a path without a scheme is a local file. */
+  public static String path(String path) {
+    Path parsed = new Path(path.trim());
+    if (parsed.toUri().getScheme() == null) {
+      parsed = new Path("file", null, new java.io.File(parsed.toString()).getAbsolutePath());
+    }
+    String text = parsed.toUri().normalize().toString();
+    if (text.startsWith("file:///")) {
+      text = "file:/" + text.substring("file:///".length());
+    }
+    while (text.endsWith("/") && text.length() > "file:/".length()) {
+      text = text.substring(0, text.length() - 1);
+    }
+    return text;
+  }
+}

@@ -1,0 +1,654 @@
+package io.dsmigrate.job.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
+import org.apache.spark.sql.catalyst.parser.ParserInterface;
+
+/**
+ * Reads spec files and checks them all before anything runs, collecting every problem (with {@code
+ * file:line}) rather than stopping at the first.
+ *
+ * <p>A file holds one spec, several under a top-level {@code datasets:} list, or several YAML
+ * documents. A path may be a directory: every {@code *.yaml}/{@code *.yml} below it is read, in
+ * name order.
+ */
+public final class SpecLoader {
+  private static final Set<String> SPEC_FIELDS =
+      Set.of(
+          "id",
+          "description",
+          "source",
+          "target",
+          "transform",
+          "key",
+          "consumers",
+          "sourcePath",
+          "targetPath",
+          "scriptUrl");
+  private static final Set<String> SOURCE_FIELDS = Set.of("table", "path", "format");
+  private static final Set<String> TARGET_FIELDS = Set.of("table", "path", "format", "partitionBy");
+  private static final Set<String> TRANSFORM_FIELDS =
+      Set.of("rename", "cast", "drop", "add", "sql", "script");
+  private static final Set<String> SOURCE_FORMATS = Set.of("parquet", "delta", "orc");
+  private static final Set<String> TARGET_FORMATS = Set.of("delta", "parquet");
+  private static final ParserInterface SQL = CatalystSqlParser$.MODULE$;
+
+  private final List<SpecProblem> problems = new ArrayList<>();
+  private final List<DatasetSpec> specs = new ArrayList<>();
+
+  private SpecLoader() {}
+
+  /** The result of loading: the specs, and every problem found (empty when they can run). */
+  public record Result(List<DatasetSpec> specs, List<SpecProblem> problems) {
+    public Result {
+      specs = List.copyOf(specs);
+      problems = List.copyOf(problems);
+    }
+
+    /** The specs, or a {@link SpecException} listing every problem. */
+    public List<DatasetSpec> orThrow() {
+      if (!problems.isEmpty()) {
+        throw new SpecException(problems);
+      }
+      return specs;
+    }
+  }
+
+  /** Loads and checks every spec under {@code paths} (files or directories). */
+  public static Result load(List<Path> paths) {
+    SpecLoader loader = new SpecLoader();
+    for (Path path : paths) {
+      loader.loadPath(path);
+    }
+    loader.checkAcrossSpecs();
+    return new Result(loader.specs, loader.problems);
+  }
+
+  private void loadPath(Path path) {
+    if (!Files.exists(path)) {
+      problems.add(
+          new SpecProblem(
+              path.toString(),
+              0,
+              null,
+              null,
+              "no such file or directory; give a spec file or a directory of *.yaml files"));
+      return;
+    }
+    if (Files.isDirectory(path)) {
+      List<Path> files;
+      try (Stream<Path> walk = Files.walk(path)) {
+        files =
+            walk.filter(Files::isRegularFile)
+                .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                .sorted()
+                .toList();
+      } catch (IOException e) {
+        problems.add(
+            new SpecProblem(path.toString(), 0, null, null, "cannot list: " + e.getMessage()));
+        return;
+      }
+      if (files.isEmpty()) {
+        problems.add(
+            new SpecProblem(
+                path.toString(), 0, null, null, "no *.yaml or *.yml files in this directory"));
+      }
+      files.forEach(this::loadFile);
+    } else {
+      loadFile(path);
+    }
+  }
+
+  private void loadFile(Path file) {
+    String name = file.toString();
+    List<YamlNode> documents;
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      documents = YamlNode.readAll(reader);
+    } catch (JsonProcessingException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      problems.add(
+          new SpecProblem(name, line, null, null, "not valid YAML: " + e.getOriginalMessage()));
+      return;
+    } catch (IOException e) {
+      problems.add(new SpecProblem(name, 0, null, null, "cannot read: " + e.getMessage()));
+      return;
+    }
+    for (YamlNode document : documents) {
+      Map<String, YamlNode> top = document.map();
+      if (document.value() == null) {
+        continue;
+      }
+      if (top == null) {
+        problems.add(
+            new SpecProblem(
+                name,
+                document.line(),
+                null,
+                null,
+                "expected a spec (a map) or 'datasets:' with a list of specs, found "
+                    + document.typeName()));
+        continue;
+      }
+      if (top.containsKey("datasets")) {
+        for (String key : top.keySet()) {
+          if (!key.equals("datasets")) {
+            problems.add(
+                new SpecProblem(
+                    name,
+                    top.get(key).line(),
+                    null,
+                    cleanKey(key),
+                    "unknown field next to 'datasets'; a file holds one spec or a 'datasets:' list"));
+          }
+        }
+        List<YamlNode> list = top.get("datasets").list();
+        if (list == null) {
+          problems.add(
+              new SpecProblem(
+                  name,
+                  top.get("datasets").line(),
+                  null,
+                  "datasets",
+                  "expected a list of specs, found " + top.get("datasets").typeName()));
+          continue;
+        }
+        for (YamlNode entry : list) {
+          readSpec(file, entry);
+        }
+      } else {
+        readSpec(file, document);
+      }
+    }
+  }
+
+  private void readSpec(Path file, YamlNode node) {
+    new SpecReader(file, node).read();
+  }
+
+  /** Reads one spec map, adding problems as it goes. */
+  private final class SpecReader {
+    private final Path file;
+    private final String fileName;
+    private final YamlNode node;
+    private final Map<String, Integer> lines = new HashMap<>();
+    private String id;
+    private final int problemsBefore;
+
+    SpecReader(Path file, YamlNode node) {
+      this.file = file;
+      this.fileName = file.toString();
+      this.node = node;
+      this.problemsBefore = problems.size();
+    }
+
+    void read() {
+      Map<String, YamlNode> fields = node.map();
+      if (fields == null) {
+        problem(
+            node.line(),
+            null,
+            "expected a spec (a map with id, source, target, ...), found " + node.typeName());
+        return;
+      }
+      id = text(fields, "id", "id");
+      checkFields(fields, SPEC_FIELDS, "");
+      text(fields, "description", "description");
+
+      SourceSpec source = readSource(fields);
+      TargetSpec target = readTarget(fields);
+      TransformSpec transform = readTransform(fields);
+      List<String> key = textList(fields, "key", "key");
+      List<String> consumers = textList(fields, "consumers", "consumers");
+
+      if (id == null && !fields.containsKey("id")) {
+        id = derivedId(target);
+        if (id == null) {
+          problem(
+              node.line(), "id", "missing; every spec needs an id that is unique across all specs");
+        }
+      }
+      if (problems.size() > problemsBefore || source == null || target == null || id == null) {
+        return;
+      }
+      specs.add(
+          new DatasetSpec(
+              id,
+              source,
+              target,
+              transform,
+              key,
+              consumers,
+              new SpecOrigin(fileName, node.line(), lines)));
+    }
+
+    private SourceSpec readSource(Map<String, YamlNode> fields) {
+      YamlNode sourceNode = fields.get("source");
+      String sourcePath = text(fields, "sourcePath", "sourcePath");
+      if (sourceNode != null && sourcePath != null) {
+        problem(
+            fields.get("sourcePath").line(),
+            "sourcePath",
+            "give 'source' or 'sourcePath', not both");
+        return null;
+      }
+      if (sourcePath != null) {
+        return new SourceSpec(null, sourcePath, null);
+      }
+      if (sourceNode == null) {
+        problem(
+            node.line(),
+            "source",
+            "missing; give source: { table: db.name } or source: { path: ..., format: parquet|delta }");
+        return null;
+      }
+      Map<String, YamlNode> map = mapOf(sourceNode, "source");
+      if (map == null) {
+        return null;
+      }
+      checkFields(map, SOURCE_FIELDS, "source.");
+      String table = text(map, "table", "source.table");
+      String path = text(map, "path", "source.path");
+      String format = lower(text(map, "format", "source.format"));
+      if (table == null && path == null) {
+        problem(sourceNode.line(), "source", "give a table or a path");
+      } else if (table != null && path != null) {
+        problem(sourceNode.line(), "source", "give a table or a path, not both");
+      }
+      if (format != null && !SOURCE_FORMATS.contains(format)) {
+        problem(
+            map.get("format").line(),
+            "source.format",
+            "'" + format + "' is not a source format; use one of " + SOURCE_FORMATS);
+      }
+      if (format != null && table != null) {
+        problem(
+            map.get("format").line(),
+            "source.format",
+            "a table's format comes from the metastore; give format only with a path");
+      }
+      return new SourceSpec(table, path, format);
+    }
+
+    private TargetSpec readTarget(Map<String, YamlNode> fields) {
+      YamlNode targetNode = fields.get("target");
+      String targetPath = text(fields, "targetPath", "targetPath");
+      if (targetNode != null && targetPath != null) {
+        problem(
+            fields.get("targetPath").line(),
+            "targetPath",
+            "give 'target' or 'targetPath', not both");
+        return null;
+      }
+      if (targetPath != null) {
+        return new TargetSpec(null, targetPath, null, null);
+      }
+      if (targetNode == null) {
+        problem(
+            node.line(), "target", "missing; give target: { table: db.name } and/or { path: ... }");
+        return null;
+      }
+      Map<String, YamlNode> map = mapOf(targetNode, "target");
+      if (map == null) {
+        return null;
+      }
+      checkFields(map, TARGET_FIELDS, "target.");
+      String table = text(map, "table", "target.table");
+      String path = text(map, "path", "target.path");
+      String format = lower(text(map, "format", "target.format"));
+      List<String> partitionBy = textList(map, "partitionBy", "target.partitionBy");
+      if (table == null && path == null) {
+        problem(targetNode.line(), "target", "give a table, a path, or both");
+      }
+      if (format != null && !TARGET_FORMATS.contains(format)) {
+        problem(
+            map.get("format").line(),
+            "target.format",
+            "'" + format + "' is not a target format; use one of " + TARGET_FORMATS);
+      }
+      return new TargetSpec(table, path, format, partitionBy);
+    }
+
+    private TransformSpec readTransform(Map<String, YamlNode> fields) {
+      String scriptUrl = text(fields, "scriptUrl", "scriptUrl");
+      YamlNode transformNode = fields.get("transform");
+      if (transformNode == null) {
+        if (scriptUrl == null) {
+          return TransformSpec.NONE;
+        }
+        return new TransformSpec(
+            null,
+            null,
+            null,
+            null,
+            null,
+            checkScript(scriptUrl, fields.get("scriptUrl").line(), "scriptUrl"));
+      }
+      if (scriptUrl != null) {
+        problem(
+            fields.get("scriptUrl").line(),
+            "scriptUrl",
+            "give 'transform' or 'scriptUrl', not both");
+      }
+      Map<String, YamlNode> map = mapOf(transformNode, "transform");
+      if (map == null) {
+        return TransformSpec.NONE;
+      }
+      checkFields(map, TRANSFORM_FIELDS, "transform.");
+      Map<String, String> rename = textMap(map, "rename", "transform.rename");
+      Map<String, String> cast = textMap(map, "cast", "transform.cast");
+      List<String> drop = textList(map, "drop", "transform.drop");
+      Map<String, String> add = textMap(map, "add", "transform.add");
+      String sql = text(map, "sql", "transform.sql");
+      String script = text(map, "script", "transform.script");
+
+      boolean columns = !rename.isEmpty() || !cast.isEmpty() || !drop.isEmpty() || !add.isEmpty();
+      int kinds = (columns ? 1 : 0) + (sql != null ? 1 : 0) + (script != null ? 1 : 0);
+      if (kinds > 1) {
+        problem(
+            transformNode.line(),
+            "transform",
+            "use column operations (rename/cast/drop/add), 'sql' or 'script': only one of them");
+      }
+      cast.forEach(
+          (column, type) -> {
+            try {
+              SQL.parseDataType(type);
+            } catch (Exception e) { // ParseException is checked
+              problem(
+                  lineOf("transform.cast." + column),
+                  "transform.cast." + column,
+                  "'"
+                      + type
+                      + "' is not a Spark SQL type (examples: int, bigint, decimal(18,2), date, timestamp, string)");
+            }
+          });
+      add.forEach(
+          (column, expression) -> {
+            try {
+              SQL.parseExpression(expression);
+            } catch (Exception e) { // ParseException is checked
+              problem(
+                  lineOf("transform.add." + column),
+                  "transform.add." + column,
+                  "cannot parse the expression '" + expression + "': " + firstLine(e.getMessage()));
+            }
+          });
+      if (sql != null) {
+        checkQuery(sql, lineOf("transform.sql"), "transform.sql");
+      }
+      if (script != null) {
+        script = checkScript(script, lineOf("transform.script"), "transform.script");
+      }
+      return new TransformSpec(rename, cast, drop, add, sql, script);
+    }
+
+    /** Checks a local script now (a remote one is read when the dataset runs); returns its URI. */
+    private String checkScript(String location, int line, String field) {
+      URI uri;
+      try {
+        uri = URI.create(location);
+      } catch (IllegalArgumentException e) {
+        problem(line, field, "'" + location + "' is not a URL or path");
+        return location;
+      }
+      Path local = null;
+      if (uri.getScheme() == null) {
+        local = file.toAbsolutePath().getParent().resolve(location).normalize();
+      } else if (uri.getScheme().equals("file")) {
+        local = Path.of(uri);
+      }
+      if (local == null) {
+        return location;
+      }
+      if (!Files.isRegularFile(local)) {
+        problem(
+            line,
+            field,
+            "script "
+                + local
+                + " does not exist; give a file:// URL or a path relative to the spec file");
+        return location;
+      }
+      try {
+        checkQuery(Files.readString(local), line, field);
+      } catch (IOException e) {
+        problem(line, field, "cannot read script " + local + ": " + e.getMessage());
+      }
+      return local.toUri().toString();
+    }
+
+    private void checkQuery(String sql, int line, String field) {
+      String trimmed = sql.strip().replaceAll(";\\s*$", "");
+      try {
+        SQL.parsePlan(trimmed);
+      } catch (Exception e) { // ParseException is checked
+        problem(line, field, "cannot parse the SQL: " + firstLine(e.getMessage()));
+        return;
+      }
+      String head =
+          trimmed.replaceAll("(?s)^(\\s|--[^\\n]*\\n|/\\*.*?\\*/)*", "").toUpperCase(Locale.ROOT);
+      if (!(head.startsWith("SELECT") || head.startsWith("WITH") || head.startsWith("FROM"))) {
+        problem(line, field, "must be one SELECT over the view 'source'");
+      }
+    }
+
+    private String derivedId(TargetSpec target) {
+      if (target == null) {
+        return null;
+      }
+      if (target.table() != null) {
+        return target.table();
+      }
+      String path = target.path().replaceAll("/+$", "");
+      return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private void checkFields(Map<String, YamlNode> map, Set<String> allowed, String prefix) {
+      for (Map.Entry<String, YamlNode> entry : map.entrySet()) {
+        String key = entry.getKey();
+        if (key.contains("\u0000duplicate")) {
+          problem(entry.getValue().line(), prefix + cleanKey(key), "given twice");
+        } else if (!allowed.contains(key)) {
+          problem(
+              entry.getValue().line(),
+              prefix + key,
+              "unknown field; allowed here: "
+                  + String.join(", ", allowed.stream().sorted().toList()));
+        } else {
+          lines.put(prefix + key, entry.getValue().line());
+        }
+      }
+    }
+
+    private Map<String, YamlNode> mapOf(YamlNode value, String field) {
+      if (value.map() == null) {
+        problem(value.line(), field, "expected a map, found " + value.typeName());
+      }
+      return value.map();
+    }
+
+    private String text(Map<String, YamlNode> map, String key, String field) {
+      YamlNode value = map.get(key);
+      if (value == null) {
+        return null;
+      }
+      lines.put(field, value.line());
+      if (value.value() instanceof String text && !text.isBlank()) {
+        return text;
+      }
+      if (value.value() instanceof Number || value.value() instanceof Boolean) {
+        return value.value().toString();
+      }
+      problem(
+          value.line(),
+          field,
+          "expected text, found "
+              + (value.value() instanceof String ? "an empty value" : value.typeName()));
+      return null;
+    }
+
+    private List<String> textList(Map<String, YamlNode> map, String key, String field) {
+      YamlNode value = map.get(key);
+      if (value == null) {
+        return List.of();
+      }
+      lines.put(field, value.line());
+      List<YamlNode> list = value.list();
+      if (list == null) {
+        problem(value.line(), field, "expected a list like [a, b], found " + value.typeName());
+        return List.of();
+      }
+      List<String> out = new ArrayList<>();
+      for (YamlNode item : list) {
+        if (item.value() instanceof String text && !text.isBlank()) {
+          out.add(text);
+        } else {
+          problem(item.line(), field, "expected a name, found " + item.typeName());
+        }
+      }
+      return out;
+    }
+
+    private Map<String, String> textMap(Map<String, YamlNode> map, String key, String field) {
+      YamlNode value = map.get(key);
+      if (value == null) {
+        return Map.of();
+      }
+      lines.put(field, value.line());
+      Map<String, YamlNode> entries = value.map();
+      if (entries == null) {
+        problem(value.line(), field, "expected a map like { a: b }, found " + value.typeName());
+        return Map.of();
+      }
+      Map<String, String> out = new LinkedHashMap<>();
+      for (Map.Entry<String, YamlNode> entry : entries.entrySet()) {
+        String name = entry.getKey();
+        YamlNode item = entry.getValue();
+        if (name.contains("\u0000duplicate")) {
+          problem(item.line(), field + "." + cleanKey(name), "given twice");
+          continue;
+        }
+        lines.put(field + "." + name, item.line());
+        if (item.value() instanceof String text && !text.isBlank()) {
+          out.put(name, text);
+        } else {
+          problem(item.line(), field + "." + name, "expected text, found " + item.typeName());
+        }
+      }
+      return out;
+    }
+
+    private int lineOf(String field) {
+      return lines.getOrDefault(field, node.line());
+    }
+
+    private void problem(int line, String field, String message) {
+      problems.add(new SpecProblem(fileName, line, id, field, message));
+    }
+  }
+
+  private void checkAcrossSpecs() {
+    Map<String, DatasetSpec> byId = new HashMap<>();
+    Map<String, DatasetSpec> byTarget = new HashMap<>();
+    Map<String, DatasetSpec> bySource = new HashMap<>();
+    for (DatasetSpec spec : specs) {
+      for (String source : keys(spec.source().table(), spec.source().path())) {
+        bySource.putIfAbsent(source, spec);
+      }
+    }
+    for (DatasetSpec spec : specs) {
+      DatasetSpec sameId = byId.putIfAbsent(spec.id(), spec);
+      if (sameId != null) {
+        problems.add(
+            at(
+                spec,
+                "id",
+                "duplicate id; also used at "
+                    + sameId.at("id")
+                    + ". Ids must be unique across all specs"));
+      }
+      for (String target : keys(spec.target().table(), spec.target().path())) {
+        DatasetSpec sameTarget = byTarget.putIfAbsent(target, spec);
+        if (sameTarget != null && sameTarget != spec) {
+          problems.add(
+              at(
+                  spec,
+                  "target",
+                  "writes the same target as "
+                      + sameTarget.id()
+                      + " ("
+                      + sameTarget.at("target")
+                      + "); give each dataset its own target"));
+        }
+        DatasetSpec reader = bySource.get(target);
+        if (reader != null && reader != spec) {
+          problems.add(
+              at(
+                  spec,
+                  "target",
+                  "writes "
+                      + spec.target().describe()
+                      + ", which is the source of "
+                      + reader.id()
+                      + " ("
+                      + reader.at("source")
+                      + "); migrate one after the other, in separate runs"));
+        }
+      }
+    }
+  }
+
+  private static List<String> keys(String table, String path) {
+    List<String> keys = new ArrayList<>();
+    if (table != null) {
+      keys.add("table:" + Names.table(table));
+    }
+    if (path != null) {
+      keys.add("path:" + Names.path(path));
+    }
+    return keys;
+  }
+
+  private static SpecProblem at(DatasetSpec spec, String field, String message) {
+    String location = spec.at(field);
+    int colon = location.lastIndexOf(':');
+    return new SpecProblem(
+        location.substring(0, colon),
+        Integer.parseInt(location.substring(colon + 1)),
+        spec.id(),
+        field,
+        message);
+  }
+
+  private static String cleanKey(String key) {
+    int marker = key.indexOf('\u0000');
+    return marker < 0 ? key : key.substring(0, marker);
+  }
+
+  private static String lower(String text) {
+    return text == null ? null : text.toLowerCase(Locale.ROOT);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    String line = message.strip();
+    int newline = line.indexOf('\n');
+    return newline < 0 ? line : line.substring(0, newline);
+  }
+}

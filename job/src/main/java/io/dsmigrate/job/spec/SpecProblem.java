@@ -1,0 +1,19 @@
+package io.dsmigrate.job.spec;
+
+/**
+ * One thing wrong with a spec: where ({@code file:line}), which dataset and field, and what to
+ * change.
+ */
+public record SpecProblem(String file, int line, String datasetId, String field, String message) {
+  @Override
+  public String toString() {
+    StringBuilder text = new StringBuilder().append(file).append(':').append(line).append(": ");
+    if (datasetId != null) {
+      text.append(datasetId).append(": ");
+    }
+    if (field != null) {
+      text.append(field).append(": ");
+    }
+    return text.append(message).toString();
+  }
+}

@@ -1,0 +1,105 @@
+package io.dsmigrate.launcher;
+
+import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.plan.Plan;
+import io.dsmigrate.job.plan.PlannedDataset;
+import io.dsmigrate.job.plan.Planner;
+import io.dsmigrate.job.spec.DatasetSpec;
+import io.dsmigrate.job.spec.SpecLoader;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Checks every spec (all problems at once, with file:line), resolves the sources (format, schema, size),",
+      "splits the datasets into partitions balanced by size and writes the plan as JSON. Nothing is migrated."
+    })
+final class PlanCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Option(
+      names = "--specs",
+      required = true,
+      arity = "1..*",
+      paramLabel = "PATH",
+      description = "Spec files or directories.")
+  List<Path> specs;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "1",
+      description = "Partitions (Spark applications) to split into (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "Where to write the plan (default: <workdir>/plans/<plan id>.json).")
+  Path out;
+
+  @Override
+  public Integer call() {
+    Settings settings = common.settings();
+    List<DatasetSpec> loaded = SpecLoader.load(specs).orThrow();
+    if (partitions < 1) {
+      throw new IllegalArgumentException("--partitions must be 1 or more, not " + partitions);
+    }
+    SparkSession spark = Sessions.start(settings, "plan");
+    Plan plan = Planner.of(spark).partitions(partitions).plan(loaded);
+    Path file =
+        out != null ? out : settings.workdir().resolve("plans").resolve(plan.planId() + ".json");
+    plan.write(file);
+    print(plan, System.out);
+    System.out.println("Plan written to " + file.toAbsolutePath());
+    long unresolved = plan.datasets().stream().filter(d -> d.sourceError() != null).count();
+    return unresolved == 0 ? Dsmigrate.OK : Dsmigrate.SOME_FAILED;
+  }
+
+  static void print(Plan plan, PrintStream out) {
+    out.printf(
+        "Plan %s: %d datasets in %d partitions%n",
+        plan.planId(), plan.datasets().size(), plan.partitions().size());
+    for (Plan.Partition partition : plan.partitions()) {
+      out.printf(
+          "  partition %d: %d datasets, %s%n",
+          partition.index(), partition.datasets().size(), bytes(partition.sizeBytes()));
+      for (PlannedDataset dataset : partition.datasets()) {
+        DatasetSpec spec = dataset.spec();
+        if (dataset.source() == null) {
+          out.printf("    %-30s UNRESOLVED: %s%n", spec.id(), dataset.sourceError());
+        } else {
+          out.printf(
+              "    %-30s %s %s -> %s %s, transform %s, %s%n",
+              spec.id(),
+              dataset.source().format(),
+              spec.source().describe(),
+              spec.target().format(),
+              spec.target().describe(),
+              spec.transform().kind(),
+              bytes(dataset.sizeBytes()));
+        }
+      }
+    }
+  }
+
+  static String bytes(long size) {
+    if (size < 1024) {
+      return size + " B";
+    }
+    if (size < 1024 * 1024) {
+      return String.format("%.1f KiB", size / 1024.0);
+    }
+    if (size < 1024L * 1024 * 1024) {
+      return String.format("%.1f MiB", size / (1024.0 * 1024));
+    }
+    return String.format("%.1f GiB", size / (1024.0 * 1024 * 1024));
+  }
+}

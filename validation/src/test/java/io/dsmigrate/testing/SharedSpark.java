@@ -1,0 +1,58 @@
+package io.dsmigrate.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one local[2] SparkSession of a test JVM, with Delta and Spark's Hive client on an embedded
+ * Derby metastore, all under a temporary directory. Starting Spark costs seconds, so every test
+ * class of a module shares it; tests keep apart by using their own databases and directories.
+ */
+public final class SharedSpark {
+  private static SparkSession session;
+  private static Path home;
+
+  private SharedSpark() {}
+
+  /** The shared session, started on first use. */
+  public static synchronized SparkSession session() {
+    if (session == null) {
+      try {
+        home = Files.createTempDirectory("dsmigrate-test-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      System.setProperty("derby.system.home", home.resolve("derby").toString());
+      session =
+          SparkSession.builder()
+              .master("local[2]")
+              .appName("dsmigrate-tests")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "2")
+              .config("spark.default.parallelism", "2")
+              .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+              .config(
+                  "spark.sql.catalog.spark_catalog",
+                  "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+              .config("spark.sql.warehouse.dir", home.resolve("warehouse").toString())
+              .config(
+                  "spark.hadoop.javax.jdo.option.ConnectionURL",
+                  "jdbc:derby:;databaseName=" + home.resolve("metastore_db") + ";create=true")
+              .config("spark.databricks.delta.snapshotPartitions", "2")
+              .config("spark.databricks.delta.stats.collect", "false")
+              .enableHiveSupport()
+              .getOrCreate();
+      session.sparkContext().setLogLevel("WARN");
+    }
+    return session;
+  }
+
+  /** The directory that holds the shared warehouse and metastore. */
+  public static synchronized Path home() {
+    session();
+    return home;
+  }
+}
