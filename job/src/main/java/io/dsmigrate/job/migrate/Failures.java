@@ -18,7 +18,9 @@ public final class Failures {
     }
     ErrorClass errorClass = ErrorClass.INTERNAL_ERROR;
     String hint = "See the driver log for the stack trace";
+    Throwable telling = failure;
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      telling = cause;
       if (cause instanceof SparkThrowable spark && spark.getCondition() != null) {
         String condition = spark.getCondition();
         if (condition.startsWith("CAST_")
@@ -54,10 +56,24 @@ public final class Failures {
             + " (step "
             + step
             + "): "
-            + firstLine(rootMessage(failure))
+            + firstLine(messageOf(failure, telling))
             + ". "
             + hint,
         failure);
+  }
+
+  // Wrappers such as TASK_WRITE_FAILED report their cause's condition; the message worth showing
+  // is the one that names that condition ("[CAST_INVALID_INPUT] The value 'abc' ...").
+  private static String messageOf(Throwable failure, Throwable telling) {
+    if (telling instanceof SparkThrowable spark && spark.getCondition() != null) {
+      String marker = "[" + spark.getCondition();
+      for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        if (cause.getMessage() != null && cause.getMessage().startsWith(marker)) {
+          return cause.getMessage();
+        }
+      }
+    }
+    return rootMessage(telling);
   }
 
   static String rootMessage(Throwable failure) {

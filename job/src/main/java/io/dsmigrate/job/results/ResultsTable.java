@@ -67,9 +67,12 @@ public final class ResultsTable {
     spark.createDataFrame(rows, SCHEMA).write().format("delta").mode("append").saveAsTable(name);
   }
 
-  /** The latest row of every dataset, over all runs. */
+  /**
+   * The last outcome of every dataset over all runs: its latest row that did something (SUCCEEDED,
+   * FAILED, ROLLED_BACK); a SKIPPED row only repeats the outcome before it.
+   */
   public Map<String, DatasetResult> latestByDataset() {
-    return latest("true");
+    return latest("status NOT IN ('SKIPPED', 'DRY_RUN')");
   }
 
   /** The latest row of every dataset in one run. */

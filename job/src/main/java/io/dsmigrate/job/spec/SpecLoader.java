@@ -121,7 +121,8 @@ public final class SpecLoader {
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       problems.add(
-          new SpecProblem(name, line, null, null, "not valid YAML: " + e.getOriginalMessage()));
+          new SpecProblem(
+              name, line, null, null, "not valid YAML: " + yamlMessage(e.getOriginalMessage())));
       return;
     } catch (IOException e) {
       problems.add(new SpecProblem(name, 0, null, null, "cannot read: " + e.getMessage()));
@@ -186,13 +187,11 @@ public final class SpecLoader {
     private final YamlNode node;
     private final Map<String, Integer> lines = new HashMap<>();
     private String id;
-    private final int problemsBefore;
 
     SpecReader(Path file, YamlNode node) {
       this.file = file;
       this.fileName = file.toString();
       this.node = node;
-      this.problemsBefore = problems.size();
     }
 
     void read() {
@@ -221,9 +220,11 @@ public final class SpecLoader {
               node.line(), "id", "missing; every spec needs an id that is unique across all specs");
         }
       }
-      if (problems.size() > problemsBefore || source == null || target == null || id == null) {
+      if (source == null || target == null || id == null) {
         return;
       }
+      // Kept even with problems, so that checks across specs (ids, targets) still see it; the
+      // problems stop the run anyway.
       specs.add(
           new DatasetSpec(
               id,
@@ -637,6 +638,17 @@ public final class SpecLoader {
   private static String cleanKey(String key) {
     int marker = key.indexOf('\u0000');
     return marker < 0 ? key : key.substring(0, marker);
+  }
+
+  // SnakeYAML's messages span lines with code excerpts and carets; keep the sentences.
+  private static String yamlMessage(String message) {
+    return String.join(
+        "; ",
+        message
+            .lines()
+            .filter(line -> !line.isBlank() && !line.startsWith(" "))
+            .map(String::strip)
+            .toList());
   }
 
   private static String lower(String text) {

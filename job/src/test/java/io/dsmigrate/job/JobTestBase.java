@@ -1,0 +1,69 @@
+package io.dsmigrate.job;
+
+import io.dsmigrate.job.fleet.Fleet;
+import io.dsmigrate.job.fleet.FleetReport;
+import io.dsmigrate.job.plan.Plan;
+import io.dsmigrate.job.plan.Planner;
+import io.dsmigrate.job.results.DatasetResult;
+import io.dsmigrate.job.spec.DatasetSpec;
+import io.dsmigrate.job.spec.SpecLoader;
+import io.dsmigrate.testing.SparkTestBase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Helpers for job tests: settings in a temp workdir, specs from YAML text, running a fleet. */
+public abstract class JobTestBase extends SparkTestBase {
+  protected Settings settings(String resultsDatabase, String... keyValues) {
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("dsmigrate.workdir", temp.resolve("work").toString());
+    overrides.put("dsmigrate.results.database", resultsDatabase);
+    overrides.put("dsmigrate.fleet.retry-backoff", "10ms");
+    overrides.put("dsmigrate.fleet.concurrency", "2");
+    for (int i = 0; i < keyValues.length; i += 2) {
+      overrides.put(keyValues[i], keyValues[i + 1]);
+    }
+    return Settings.load(null, overrides);
+  }
+
+  protected List<DatasetSpec> specs(String name, String yaml) {
+    try {
+      Path file = temp.resolve("specs").resolve(name);
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, yaml);
+      return SpecLoader.load(List.of(file)).orThrow();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  protected FleetReport run(Settings settings, List<DatasetSpec> specs, String runId) {
+    return run(settings, specs, runId, false);
+  }
+
+  protected FleetReport run(
+      Settings settings, List<DatasetSpec> specs, String runId, boolean dryRun) {
+    Plan plan = Planner.of(spark()).plan(specs);
+    return Fleet.of(spark(), settings)
+        .runId(runId)
+        .plan(plan.planId(), 0)
+        .dryRun(dryRun)
+        .execute(plan.datasets());
+  }
+
+  protected static DatasetResult result(FleetReport report, String datasetId) {
+    return report.results().stream()
+        .filter(r -> r.datasetId().equals(datasetId))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no result for " + datasetId + " in " + report.results()));
+  }
+
+  protected static long deltaVersion(String table) {
+    return spark().sql("DESCRIBE HISTORY " + table).selectExpr("max(version)").first().getLong(0);
+  }
+}
