@@ -1,0 +1,200 @@
+package io.dsmigrate.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dsmigrate.testing.SparkTestBase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/** The command line as people and scripts use it: exit codes, output, what is (not) written. */
+class CommandLineTest extends SparkTestBase {
+  private record Outcome(int code, String out, String err) {}
+
+  private Outcome dsmigrate(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add(1, "--workdir");
+    all.add(2, temp.resolve("work").toString());
+    try {
+      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+      int code = Dsmigrate.execute(all.toArray(String[]::new));
+      return new Outcome(
+          code,
+          outBytes.toString(StandardCharsets.UTF_8),
+          errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void planWithBrokenSpecsExitsTwoListsEveryProblemAndWritesNothing() throws Exception {
+    Path specs = temp.resolve("specs");
+    Files.createDirectories(specs);
+    Files.writeString(
+        specs.resolve("a.yaml"),
+        "datasets:\n  - id: a\n    source: { table: x.a }\n    target: { table: y.a }\n    transfrom: { drop: [ b ] }\n");
+    Files.writeString(
+        specs.resolve("b.yaml"),
+        "id: b\nsource: { table: x.b }\ntarget: { table: y.a }\ntransform:\n  cast: { c: \"nonsense type\" }\n");
+    Path out = temp.resolve("plan.json");
+    Outcome outcome = dsmigrate("plan", "--specs", specs.toString(), "--out", out.toString());
+    assertThat(outcome.code()).isEqualTo(2);
+    assertThat(outcome.err())
+        .contains("problems in the specs; nothing was migrated")
+        .contains(specs.resolve("a.yaml") + ":5: a: transfrom: unknown field")
+        .contains(
+            specs.resolve("b.yaml")
+                + ":5: b: transform.cast.c: 'nonsense type' is not a Spark SQL type")
+        .contains(specs.resolve("b.yaml") + ":3: b: target: writes the same target as a");
+    assertThat(out).doesNotExist();
+    assertThat(temp.resolve("work/plans")).doesNotExist();
+  }
+
+  @Test
+  void badUsageExitsTwo() {
+    assertThat(dsmigrate("run").code()).isEqualTo(2);
+    assertThat(dsmigrate("sql", "SELECT 1", "--format", "xml").code()).isEqualTo(2);
+  }
+
+  @Test
+  void validateJsonCountsExactDifferencesAndIgnoresOrderAndLayout() throws Exception {
+    String ddl = "id INT, a STRING, b STRING";
+    rows(ddl, row(1, "x", null), row(2, "y", "z"), row(2, "y", "z"), row(3, null, "w"))
+        .coalesce(1)
+        .write()
+        .parquet(path("old"));
+    rows(ddl, row(3, null, "w"), row(2, "y", "z"), row(1, "x", null), row(2, "y", "z"))
+        .repartition(3)
+        .write()
+        .parquet(path("same"));
+    rows(ddl, row(1, "x", null), row(2, "y", "Z"), row(2, "y", "z"), row(3, null, "w"))
+        .write()
+        .parquet(path("cell"));
+    rows(ddl, row(1, "x", null), row(2, "y", "z"), row(3, null, "w"))
+        .write()
+        .parquet(path("dedup"));
+    rows(ddl, row(1, null, "x"), row(2, "y", "z"), row(2, "y", "z"), row(3, "w", null))
+        .write()
+        .parquet(path("moved"));
+    rows(ddl, row(1, "x", null), row(2, "y", "z"), row(2, "y", "z"), row(3, null, "w"))
+        .write()
+        .format("delta")
+        .save(path("delta"));
+
+    JsonNode same = validate(path("old"), path("same"), 0);
+    assertThat(same.get("equal").asBoolean()).isTrue();
+    assertThat(same.get("rowsOld").asLong()).isEqualTo(4);
+    assertThat(same.get("rowsNew").asLong()).isEqualTo(4);
+    assertThat(validate(path("old"), path("delta"), 0).get("contentMatch").asBoolean()).isTrue();
+
+    JsonNode cell = validate(path("old"), path("cell"), 1);
+    assertThat(cell.get("schemaMatch").asBoolean()).isTrue();
+    assertThat(cell.get("contentMatch").asBoolean()).isFalse();
+    assertThat(cell.get("rowsMissing").asLong()).isEqualTo(1);
+    assertThat(cell.get("rowsExtra").asLong()).isEqualTo(1);
+
+    JsonNode dedup = validate(path("old"), path("dedup"), 1);
+    assertThat(dedup.get("rowsMissing").asLong()).isEqualTo(1);
+    assertThat(dedup.get("rowsExtra").asLong()).isZero();
+
+    JsonNode moved = validate(path("old"), path("moved"), 1);
+    assertThat(moved.get("rowsMissing").asLong()).isEqualTo(2);
+    assertThat(moved.get("rowsExtra").asLong()).isEqualTo(2);
+
+    assertThat(
+            dsmigrate("validate", "--old", path("old"), "--new", path("same"), "--key", "nope")
+                .code())
+        .isEqualTo(2);
+  }
+
+  private JsonNode validate(String oldPath, String newPath, int expectedCode) throws Exception {
+    Outcome outcome = dsmigrate("validate", "--old", oldPath, "--new", newPath, "--json");
+    assertThat(outcome.code()).as(outcome.err()).isEqualTo(expectedCode);
+    return new ObjectMapper().readTree(outcome.out().strip());
+  }
+
+  @Test
+  void demoRunsMigratesEveryShapeAndTheResultsCanBeQueriedRolledBackAndRerun() throws Exception {
+    String results = "-Ddsmigrate.results.database=cli_results";
+    Outcome demo = dsmigrate("demo", "--datasets", "8", results);
+    assertThat(demo.code()).as(demo.out() + demo.err()).isZero();
+    assertThat(demo.out()).contains("SUCCEEDED=8");
+
+    Outcome sql =
+        dsmigrate(
+            "sql",
+            "SELECT status, count(*) AS n, min(content_match) AS all_match FROM cli_results.migration_results GROUP BY status",
+            "--format",
+            "tsv",
+            results);
+    assertThat(sql.code()).isZero();
+    assertThat(sql.out().lines().toList())
+        .containsExactly("status\tn\tall_match", "SUCCEEDED\t8\ttrue");
+
+    Outcome table =
+        dsmigrate(
+            "sql", "SELECT error_message FROM cli_results.migration_results LIMIT 1", results);
+    assertThat(table.out()).contains("| error_message |").contains("| NULL").contains("(1 row)");
+
+    Outcome status = dsmigrate("status", results);
+    assertThat(status.code()).isZero();
+    assertThat(status.out()).containsPattern("SUCCEEDED\\s+8");
+
+    String runId =
+        spark().sql("SELECT max(run_id) FROM cli_results.migration_results").first().getString(0);
+    Dataset<Row> inventory = spark().table("legacy.inventory_4");
+    assertThat(spark().sql("DESCRIBE DETAIL legacy.inventory_4").first().<String>getAs("format"))
+        .isEqualTo("delta");
+    long inventoryRows = inventory.count();
+
+    Outcome rollback = dsmigrate("rollback", "--run", runId, results);
+    assertThat(rollback.code()).as(rollback.out() + rollback.err()).isZero();
+    assertThat(rollback.out()).contains("Rolled back 8 of 8 datasets");
+    assertThat(spark().catalog().tableExists("sales.orders_0")).isFalse();
+    String provider =
+        spark()
+            .sql("DESCRIBE TABLE EXTENDED legacy.inventory_4")
+            .where("col_name = 'Provider'")
+            .first()
+            .getString(1);
+    assertThat(provider).isEqualTo("hive");
+    assertThat(spark().table("legacy.inventory_4").count()).isEqualTo(inventoryRows);
+
+    Outcome rerun = dsmigrate("run", "--specs", temp.resolve("work/specs").toString(), results);
+    assertThat(rerun.code()).as(rerun.out() + rerun.err()).isZero();
+    assertThat(rerun.out()).contains("SUCCEEDED=8");
+    Outcome again = dsmigrate("run", "--specs", temp.resolve("work/specs").toString(), results);
+    assertThat(again.out()).contains("SKIPPED=8");
+
+    Files.writeString(
+        temp.resolve("work/specs/broken.yaml"),
+        "id: broken\nsource: { table: legacy.nothing_here }\ntarget: { table: sales.broken }\n");
+    Outcome partly = dsmigrate("run", "--specs", temp.resolve("work/specs").toString(), results);
+    assertThat(partly.code()).isEqualTo(1);
+    assertThat(partly.out())
+        .contains("SKIPPED=8")
+        .contains("FAILED=1")
+        .contains("FAILED broken [SOURCE_NOT_FOUND]");
+    Outcome failedStatus = dsmigrate("status", results);
+    assertThat(failedStatus.code()).isEqualTo(1);
+    assertThat(failedStatus.out())
+        .contains(
+            "FAILED broken [SOURCE_NOT_FOUND] Cannot migrate broken: source table legacy.nothing_here does not exist");
+  }
+}
