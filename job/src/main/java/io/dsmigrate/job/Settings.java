@@ -43,11 +43,13 @@ public record Settings(
   }
 
   /**
-   * Loads settings: {@code overrides} (from the command line) win over {@code file}, which wins
-   * over the defaults.
+   * Loads settings: {@code overrides} (from the command line) win over JVM system properties, which
+   * win over {@code file}, which wins over the defaults in {@code reference.conf}.
    */
   public static Settings load(File file, Map<String, String> overrides) {
-    Config config = ConfigFactory.parseMap(overrides, "command line");
+    Config config =
+        ConfigFactory.parseMap(overrides, "command line")
+            .withFallback(ConfigFactory.systemProperties());
     if (file != null) {
       if (!file.isFile()) {
         throw new ConfigException.Generic("Config file " + file + " does not exist; fix --conf");
@@ -56,7 +58,6 @@ public record Settings(
           config.withFallback(
               ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false)));
     }
-    config = ConfigFactory.systemProperties().withFallback(config);
     config = config.withFallback(ConfigFactory.defaultReference()).resolve();
     return from(config.getConfig("dsmigrate"));
   }

@@ -192,10 +192,6 @@ public final class Fleet {
               settings.datasetTimeout().toMillis(),
               TimeUnit.MILLISECONDS);
       try {
-        if (dataset.sourceError() != null && dataset.source() == null) {
-          LOG.debug(
-              "{}: planner could not resolve the source: {}", spec.id(), dataset.sourceError());
-        }
         migration.execute();
         timer.cancel(false);
         Status status = dryRun ? Status.DRY_RUN : Status.SUCCEEDED;

@@ -1,0 +1,56 @@
+package io.dsmigrate.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+  @TempDir Path temp;
+
+  @Test
+  void defaultsComeFromReferenceConf() {
+    Settings settings = Settings.load(null, Map.of());
+    assertThat(settings.concurrency()).isEqualTo(4);
+    assertThat(settings.retries()).isEqualTo(2);
+    assertThat(settings.datasetTimeout()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(settings.resultsTable()).isEqualTo("dsmigrate.migration_results");
+    assertThat(settings.snapshotsDir()).isEqualTo(settings.workdir().resolve("snapshots"));
+    assertThat(settings.sparkConf()).containsEntry("spark.scheduler.mode", "FAIR");
+  }
+
+  @Test
+  void theCommandLineWinsOverTheFileWhichWinsOverTheDefaults() throws Exception {
+    Path file = temp.resolve("my.conf");
+    Files.writeString(
+        file,
+        "dsmigrate.fleet { concurrency = 9, retries = 5 }\ndsmigrate.spark.conf { \"spark.sql.shuffle.partitions\" = \"3\" }\n");
+    Settings settings = Settings.load(file.toFile(), Map.of("dsmigrate.fleet.concurrency", "7"));
+    assertThat(settings.concurrency()).isEqualTo(7);
+    assertThat(settings.retries()).isEqualTo(5);
+    assertThat(settings.sparkConf()).containsEntry("spark.sql.shuffle.partitions", "3");
+  }
+
+  @Test
+  void aBadValueNamesTheFileAndLineItCameFrom() throws Exception {
+    Path file = temp.resolve("bad.conf");
+    Files.writeString(file, "# settings\ndsmigrate {\n  fleet.concurrency = 0\n}\n");
+    assertThatThrownBy(() -> Settings.load(file.toFile(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("bad.conf: 3")
+        .hasMessageContaining("dsmigrate.fleet.concurrency")
+        .hasMessageContaining("must be 1 or more");
+    Files.writeString(file, "dsmigrate.fleet.dataset-timeout = soon\n");
+    assertThatThrownBy(() -> Settings.load(file.toFile(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("bad.conf: 1");
+    assertThatThrownBy(() -> Settings.load(temp.resolve("missing.conf").toFile(), Map.of()))
+        .hasMessageContaining("does not exist; fix --conf");
+  }
+}
