@@ -41,7 +41,9 @@ public final class ResultsTable {
   /** The results table in {@code database}, created when missing. */
   public static ResultsTable in(SparkSession spark, String database) {
     ResultsTable table = new ResultsTable(spark, database);
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + database);
+    if (!spark.catalog().databaseExists(database)) {
+      spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
+    }
     spark.sql(
         "CREATE TABLE IF NOT EXISTS "
             + table.name
