@@ -97,25 +97,18 @@ public final class DatasetComparison {
             .withColumn(SIDE, lit(0))
             .unionByName(RowFingerprint.of(newProjected).withColumn(SIDE, lit(1)));
 
-    Row[] totals =
-        (Row[])
-            fingerprints
-                .groupBy(SIDE)
-                .agg(
-                    count(lit(1)).as("rows"),
-                    sum(col(RowFingerprint.HIGH).cast("decimal(38,0)")).as("high"),
-                    sum(col(RowFingerprint.LOW).cast("decimal(38,0)")).as("low"))
-                .collect();
-    Side oldSide = Side.EMPTY;
-    Side newSide = Side.EMPTY;
-    for (Row row : totals) {
-      Side side = new Side(row.getLong(1), row.getDecimal(2), row.getDecimal(3));
-      if (row.getInt(0) == 0) {
-        oldSide = side;
-      } else {
-        newSide = side;
-      }
-    }
+    // One global aggregate (no grouping): each task folds its rows into six numbers, and a
+    // single small final task adds them up.
+    List<Column> totalColumns = new ArrayList<>(sideTotals(0));
+    totalColumns.addAll(sideTotals(1));
+    Row totals =
+        fingerprints
+            .agg(
+                totalColumns.get(0),
+                totalColumns.subList(1, totalColumns.size()).toArray(Column[]::new))
+            .first();
+    Side oldSide = new Side(totals.getLong(0), totals.getDecimal(1), totals.getDecimal(2));
+    Side newSide = new Side(totals.getLong(3), totals.getDecimal(4), totals.getDecimal(5));
 
     long rowsMissing = 0;
     long rowsExtra = 0;
@@ -144,6 +137,14 @@ public final class DatasetComparison {
         compared);
   }
 
+  private static List<Column> sideTotals(int side) {
+    Column onSide = col(SIDE).equalTo(side);
+    return List.of(
+        count(when(onSide, lit(1))),
+        sum(when(onSide, col(RowFingerprint.HIGH).cast("decimal(38,0)"))),
+        sum(when(onSide, col(RowFingerprint.LOW).cast("decimal(38,0)"))));
+  }
+
   private static Map<String, StructField> fieldsByName(Dataset<Row> rows) {
     Map<String, StructField> fields = new LinkedHashMap<>();
     for (StructField field : rows.schema().fields()) {
@@ -166,7 +167,6 @@ public final class DatasetComparison {
   }
 
   private record Side(long rows, BigDecimal high, BigDecimal low) {
-    static final Side EMPTY = new Side(0, BigDecimal.ZERO, BigDecimal.ZERO);
 
     Side {
       high = high == null ? BigDecimal.ZERO : high;
