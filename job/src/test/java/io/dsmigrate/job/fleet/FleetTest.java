@@ -260,4 +260,41 @@ class FleetTest extends JobTestBase {
     DatasetResult quick = result(report, "quick");
     assertThat(quick.status()).as(quick.errorMessage()).isEqualTo(Status.SUCCEEDED);
   }
+
+  @Test
+  void anIoErrorThatPassesIsRetriedAndOneThatDoesNotIsRecordedWithItsAttempts() {
+    spark()
+        .sparkContext()
+        .hadoopConfiguration()
+        .set("fs.flaky.impl", FlakyFileSystem.class.getName());
+    spark().sparkContext().hadoopConfiguration().set("fs.flaky.impl.disable.cache", "true");
+    spark().range(7).write().parquet(path("flaky_source"));
+    String source = "flaky://" + path("flaky_source");
+    Settings settings = settings("fleet_results_retry", "dsmigrate.fleet.retries", "2");
+    List<DatasetSpec> specs =
+        specs(
+            "flaky.yaml",
+            "id: flaky\nsource: { path: \"%s\", format: parquet }\ntarget: { path: \"%s\" }\n"
+                .formatted(source, path("flaky_target")));
+    io.dsmigrate.job.plan.Plan plan = io.dsmigrate.job.plan.Planner.of(spark()).plan(specs);
+
+    FlakyFileSystem.FAILURES_LEFT.set(1);
+    FleetReport passes = Fleet.of(spark(), settings).runId("run-retry-1").execute(plan.datasets());
+    DatasetResult recovered = result(passes, "flaky");
+    assertThat(recovered.status()).as(recovered.errorMessage()).isEqualTo(Status.SUCCEEDED);
+    assertThat(recovered.attempts()).isEqualTo(2);
+    assertThat(spark().read().format("delta").load(path("flaky_target")).count()).isEqualTo(7);
+
+    FlakyFileSystem.FAILURES_LEFT.set(1_000);
+    FleetReport fails =
+        Fleet.of(spark(), settings("fleet_results_retry_2", "dsmigrate.fleet.retries", "2"))
+            .runId("run-retry-2")
+            .execute(plan.datasets());
+    FlakyFileSystem.FAILURES_LEFT.set(0);
+    DatasetResult gaveUp = result(fails, "flaky");
+    assertThat(gaveUp.status()).isEqualTo(Status.FAILED);
+    assertThat(gaveUp.errorClass()).isEqualTo("IO_ERROR");
+    assertThat(gaveUp.attempts()).isEqualTo(3);
+    assertThat(gaveUp.errorMessage()).contains("injected: storage briefly unavailable");
+  }
 }
