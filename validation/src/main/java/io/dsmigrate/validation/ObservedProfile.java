@@ -41,6 +41,14 @@ public final class ObservedProfile {
 
   /** Wraps {@code rows} so that the next action over them also profiles them. */
   public static ObservedProfile attach(Dataset<Row> rows) {
+    return attach(rows, java.time.Duration.ofSeconds(10));
+  }
+
+  /**
+   * Like {@link #attach(Dataset)}; {@code wait} bounds how long the comparison waits for the
+   * figures after the action (they reach the driver with the action's end event).
+   */
+  public static ObservedProfile attach(Dataset<Row> rows, java.time.Duration wait) {
     requireNonNull(rows, "rows is null");
     Observation observation = new Observation("dsmigrate_profile_" + System.nanoTime());
     List<Column> aggregates = SideProfile.observed(rows.schema());
@@ -49,7 +57,7 @@ public final class ObservedProfile {
             observation,
             aggregates.get(0),
             aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
-    return new ObservedProfile(observed, rows.schema(), observation, TimeUnit.SECONDS.toMillis(30));
+    return new ObservedProfile(observed, rows.schema(), observation, wait.toMillis());
   }
 
   /** The rows to run the action on (the same rows, observed). */

@@ -167,7 +167,15 @@ public final class Fleet {
           new DatasetMigration(
               spark.newSession(),
               dataset,
-              new RunContext(runId, planId, partition, settings.snapshotsDir(), dryRun),
+              new RunContext(
+                  runId,
+                  planId,
+                  partition,
+                  settings.snapshotsDir(),
+                  dryRun,
+                  settings.resultsDatabase(),
+                  settings.validationSamples(),
+                  settings.queryFloatDigits()),
               previous,
               step -> {
                 String description =
@@ -264,7 +272,8 @@ public final class Fleet {
         spec.consumers(),
         started,
         finished,
-        finished.getTime() - started.getTime());
+        finished.getTime() - started.getTime(),
+        null);
   }
 
   private static Timestamp now() {
