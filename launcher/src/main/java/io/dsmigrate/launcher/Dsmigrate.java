@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       RollbackCommand.class,
       SqlCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      BenchValidationCommand.class
     })
 public final class Dsmigrate implements Runnable {
   public static final int OK = 0;

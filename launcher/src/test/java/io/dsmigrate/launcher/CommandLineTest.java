@@ -196,6 +196,19 @@ class CommandLineTest extends SparkTestBase {
     assertThat(noKey.err()).contains("needs a key");
   }
 
+  @Test
+  void validationBenchmarkTimesEveryMethodAndChecksTheyAgree() {
+    Outcome bench =
+        dsmigrate("bench-validation", "--rows", "3000", "-Ddsmigrate.results.database=cli_bench");
+    assertThat(bench.code()).as(bench.out() + bench.err()).isZero();
+    assertThat(bench.out())
+        .contains("ratio exceptAll / dsmigrate:")
+        .contains("(all report equal: true)")
+        .contains("ratio full outer join / dsmigrate keyed:")
+        .contains("found: 2 changed keys (columns [amount, note]), 1 keys only in old, 1 duplicate keys;")
+        .contains("all methods agree: true");
+  }
+
   private JsonNode validate(String oldPath, String newPath, int expectedCode) throws Exception {
     Outcome outcome = dsmigrate("validate", "--old", oldPath, "--new", newPath, "--json");
     assertThat(outcome.code()).as(outcome.err()).isEqualTo(expectedCode);
