@@ -205,12 +205,21 @@ class CommandLineTest extends SparkTestBase {
         .contains("ratio exceptAll / dsmigrate:")
         .contains("(all report equal: true)")
         .contains("ratio full outer join / dsmigrate keyed:")
-        .contains("found: 2 changed keys (columns [amount, note]), 1 keys only in old, 1 duplicate keys;")
+        .contains(
+            "found: 2 changed keys (columns [amount, note]), 1 keys only in old, 1 duplicate keys;")
         .contains("all methods agree: true");
   }
 
   private JsonNode validate(String oldPath, String newPath, int expectedCode) throws Exception {
-    Outcome outcome = dsmigrate("validate", "--old", oldPath, "--new", newPath, "--json");
+    Outcome outcome =
+        dsmigrate(
+            "validate",
+            "--old",
+            oldPath,
+            "--new",
+            newPath,
+            "--json",
+            "-Ddsmigrate.results.database=cli_validate_json");
     assertThat(outcome.code()).as(outcome.err()).isEqualTo(expectedCode);
     return new ObjectMapper().readTree(outcome.out().strip());
   }

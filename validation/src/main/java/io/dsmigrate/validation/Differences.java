@@ -13,7 +13,6 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -323,10 +322,10 @@ final class Differences {
                       .limit(samples)
                       .select(
                           lit("changed").as("kind"),
-                          to_json(struct(prefixed(OLD_PREFIX, key))).as("key"),
+                          json(struct(prefixed(OLD_PREFIX, key))).as("key"),
                           array_compact(array(names.toArray(Column[]::new))).as("columns"),
-                          to_json(struct(prefixed(OLD_PREFIX, fieldNames()))).as("old_value"),
-                          to_json(struct(prefixed(NEW_PREFIX, fieldNames()))).as("new_value")));
+                          json(struct(prefixed(OLD_PREFIX, fieldNames()))).as("old_value"),
+                          json(struct(prefixed(NEW_PREFIX, fieldNames()))).as("new_value")));
         }
       }
       if (samples > 0 && totals.getLong(2) + totals.getLong(3) > 0) {
@@ -400,10 +399,10 @@ final class Differences {
   private Dataset<Row> keyedRows(Dataset<Row> rows, Dataset<Row> keys, String kind) {
     Dataset<Row> picked =
         prefixedRows(rows, OLD_PREFIX).join(keys, keyMatch(OLD_PREFIX), "left_semi").limit(samples);
-    Column json = to_json(struct(prefixed(OLD_PREFIX, fieldNames())));
+    Column json = json(struct(prefixed(OLD_PREFIX, fieldNames())));
     return picked.select(
         lit(kind).as("kind"),
-        to_json(struct(prefixed(OLD_PREFIX, key))).as("key"),
+        json(struct(prefixed(OLD_PREFIX, key))).as("key"),
         Canonical.strings(List.of()).as("columns"),
         (kind.equals("missing") ? json : lit(null).cast("string")).as("old_value"),
         (kind.equals("extra") ? json : lit(null).cast("string")).as("new_value"));
@@ -415,7 +414,7 @@ final class Differences {
             .select(col(Fingerprints.HIGH).as("__dsm_h1"), col(Fingerprints.LOW).as("__dsm_h2"))
             .limit(samples);
     List<Column> columns = new ArrayList<>(Fingerprints.row(rows.schema()));
-    columns.add(to_json(struct(columns(fieldNames()))).as("__dsm_json"));
+    columns.add(json(struct(columns(fieldNames()))).as("__dsm_json"));
     return rows.select(columns.toArray(Column[]::new))
         .join(
             broadcast(hashes),
@@ -502,6 +501,11 @@ final class Differences {
 
   private int indexOf(String name) {
     return List.of(oldRows.schema().fieldNames()).indexOf(name);
+  }
+
+  /** A row as JSON, nulls included (a null that moved must show). */
+  private static Column json(Column row) {
+    return org.apache.spark.sql.functions.to_json(row, Map.of("ignoreNullFields", "false"));
   }
 
   private static Column[] columns(List<String> names) {
