@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dsmigrate.job.MigrationJobMain;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.dsmigrate.testing.Shell;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.deploy.SparkSubmitArguments;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,23 +79,12 @@ class SparkSubmitCommandTest {
   }
 
   @Test
-  void theShellLineReadsBackIntoTheSameArguments() throws Exception {
+  void theShellLineReadsBackIntoTheSameArguments() {
     SparkSubmitCommand command =
         command("local[2]", Map.of("spark.app.name", "it's \"quoted\" $HOME `x` \\ *"));
-    assertThat(readByShell(command.toShell())).isEqualTo(command.arguments());
+    assertThat(Shell.words(command.toShell())).isEqualTo(command.arguments());
     assertThat(SparkSubmitCommand.shellQuote("spark://h:7077")).isEqualTo("spark://h:7077");
     assertThat(SparkSubmitCommand.shellQuote("")).isEqualTo("''");
-  }
-
-  private static List<String> readByShell(String line) throws IOException, InterruptedException {
-    Process shell =
-        new ProcessBuilder("bash", "-c", "eval \"set -- $1\"; printf '%s\\0' \"$@\"", "bash", line)
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(shell.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(shell.exitValue()).as(out).isZero();
-    return List.of(out.substring(0, out.length() - 1).split("\0", -1));
   }
 
   @Test
