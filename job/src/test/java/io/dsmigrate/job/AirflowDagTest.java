@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.submit.SparkSubmitCommand;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +87,7 @@ class AirflowDagTest {
           new CommandLine(new MigrationJobMain()).parseArgs(args.toArray(String[]::new));
       assertThat(job.matchedOptionValue("--plan", Path.of(""))).isEqualTo(planFile);
       assertThat(job.matchedOptionValue("--partition", -1)).isEqualTo(i);
-      assertThat(job.matchedOptionValue("--conf", new java.io.File("")))
+      assertThat(job.matchedOptionValue("--conf", new File("")))
           .isEqualTo(temp.resolve("cluster.conf").toFile());
       String runIdTemplate = job.matchedOptionValue("--run-id", "");
       Matcher template = RUN_ID_TEMPLATE.matcher(runIdTemplate);

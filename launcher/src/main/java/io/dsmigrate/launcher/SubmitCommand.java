@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -109,6 +111,9 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--print", description = "Print one shell command per partition; run nothing.")
   boolean print;
 
+  /** The spark-submit processes running now. */
+  private final Set<Process> running = ConcurrentHashMap.newKeySet();
+
   @Override
   public Integer call() throws InterruptedException {
     // Everything is checked before the first submission: bad input submits nothing.
@@ -163,6 +168,10 @@ final class SubmitCommand implements Callable<Integer> {
 
   private int submitAll(List<SparkSubmitCommand> commands, String run) throws InterruptedException {
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, commands.size()));
+    // A submit that is stopped (Ctrl-C, a scheduler's SIGTERM) stops its drivers too: in client
+    // mode they would otherwise go on without anyone reading their output.
+    Thread stopDrivers = new Thread(() -> running.forEach(Process::destroy));
+    Runtime.getRuntime().addShutdownHook(stopDrivers);
     try {
       List<Future<Integer>> codes = new ArrayList<>();
       for (SparkSubmitCommand command : commands) {
@@ -189,11 +198,16 @@ final class SubmitCommand implements Callable<Integer> {
       return worst;
     } finally {
       pool.shutdownNow();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopDrivers);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running already
+      }
     }
   }
 
   /** Runs one spark-submit and streams its output, each line marked with its partition. */
-  private static int submit(SparkSubmitCommand command) throws IOException, InterruptedException {
+  private int submit(SparkSubmitCommand command) throws IOException, InterruptedException {
     String prefix = "[partition " + command.job().partition() + "] ";
     Process process;
     try {
@@ -208,6 +222,7 @@ final class SubmitCommand implements Callable<Integer> {
               + e.getMessage());
       return Dsmigrate.BAD_INPUT;
     }
+    running.add(process);
     try (BufferedReader output =
         new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -217,6 +232,7 @@ final class SubmitCommand implements Callable<Integer> {
       return process.waitFor();
     } finally {
       process.destroy();
+      running.remove(process);
     }
   }
 

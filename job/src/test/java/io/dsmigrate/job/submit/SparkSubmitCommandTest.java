@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dsmigrate.job.MigrationJobMain;
 import io.dsmigrate.testing.Shell;
+import java.io.File;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +72,7 @@ class SparkSubmitCommandTest {
     assertThat(job.matchedOptionValue("--partition", -1)).isEqualTo(3);
     assertThat(job.matchedOptionValue("--run-id", "")).isEqualTo("nightly-2026-11-24");
     assertThat(job.matchedOptionValue("--workdir", Path.of(""))).isEqualTo(temp.resolve("work"));
-    assertThat(job.matchedOptionValue("--conf", new java.io.File("")))
+    assertThat(job.matchedOptionValue("--conf", new File("")))
         .isEqualTo(temp.resolve("cluster.conf").toFile());
     assertThat(job.matchedOptionValue("-D", Map.of()))
         .containsEntry("dsmigrate.fleet.concurrency", "8")
