@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       PlanCommand.class,
       RunCommand.class,
+      SubmitCommand.class,
       ValidateCommand.class,
       StatusCommand.class,
       RollbackCommand.class,
