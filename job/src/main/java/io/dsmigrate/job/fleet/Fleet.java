@@ -226,23 +226,8 @@ public final class Fleet {
     private Finished decideAndRun(
         PlannedDataset dataset, DatasetResult recordedPrevious, Timestamp started) {
       DatasetSpec spec = dataset.spec();
-      String pause = pauseRequest();
-      if (pause != null) {
-        return new Finished(
-            notMigrated(
-                spec,
-                Status.PAUSED,
-                "not started: run "
-                    + runId
-                    + " is paused ("
-                    + pause
-                    + "). Lift the pause with 'dsmigrate resume --run "
-                    + runId
-                    + "', then run it again with --run-id "
-                    + runId,
-                null,
-                started),
-            null);
+      if (pauseRequest() != null) {
+        return paused(spec, started);
       }
       DatasetResult previous = recordedPrevious;
       if (ledger == null) {
@@ -261,6 +246,9 @@ public final class Fleet {
             && !owner.sameAs(head.owner())) {
           if (leases.waitWhenLeased() && System.currentTimeMillis() < waitUntil) {
             sleep(leases.heartbeat().toMillis());
+            if (pauseRequest() != null) {
+              return paused(spec, started);
+            }
             continue;
           }
           return new Finished(
@@ -453,6 +441,24 @@ public final class Fleet {
             "{}: cannot record {} in the ledger: {}", result.datasetId(), state, e.getMessage());
       }
       return new Finished(result, lease);
+    }
+
+    private Finished paused(DatasetSpec spec, Timestamp started) {
+      return new Finished(
+          notMigrated(
+              spec,
+              Status.PAUSED,
+              "not started: run "
+                  + runId
+                  + " is paused ("
+                  + pausedBy.get()
+                  + "). Lift the pause with 'dsmigrate resume --run "
+                  + runId
+                  + "', then run it again with --run-id "
+                  + runId,
+              null,
+              started),
+          null);
     }
 
     /** The standing pause request of this run, or null; once seen, it holds for the execution. */
