@@ -31,7 +31,9 @@ public record Settings(
     LedgerSettings ledger,
     String sparkMaster,
     boolean hive,
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    int validationSamples,
+    int queryFloatDigits) {
 
   public Settings {
     requireNonNull(workdir, "workdir is null");
@@ -85,6 +87,14 @@ public record Settings(
     String snapshots = config.getString("snapshots.dir");
     Path snapshotsDir =
         snapshots.isBlank() ? workdir.resolve("snapshots") : Path.of(snapshots).toAbsolutePath();
+    int samples = config.getInt("validation.samples");
+    if (samples < 0) {
+      throw bad(config, "validation.samples", "must be 0 or more");
+    }
+    int floatDigits = config.getInt("validation.query-float-digits");
+    if (floatDigits < 0 || floatDigits > 17) {
+      throw bad(config, "validation.query-float-digits", "must be 0 (exact) to 17");
+    }
     Map<String, String> sparkConf = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> entry : config.getConfig("spark.conf").entrySet()) {
       sparkConf.put(unquote(entry.getKey()), String.valueOf(entry.getValue().unwrapped()));
@@ -101,7 +111,9 @@ public record Settings(
         LedgerSettings.from(config, workdir),
         config.getString("spark.master"),
         config.getBoolean("spark.hive"),
-        sparkConf);
+        sparkConf,
+        samples,
+        floatDigits);
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -118,7 +130,9 @@ public record Settings(
         ledger,
         sparkMaster,
         hive,
-        sparkConf);
+        sparkConf,
+        validationSamples,
+        queryFloatDigits);
   }
 
   /** The results table's full name. */

@@ -146,6 +146,79 @@ class CommandLineTest extends SparkTestBase {
         .isEqualTo(2);
   }
 
+  @Test
+  void validateWithAKeyPrintsChangedRowsPerColumnAndKeepsSamples() throws Exception {
+    String ddl = "id INT, region STRING, amount DOUBLE";
+    rows(ddl, row(1, "n", 10.0), row(2, "s", 20.0), row(3, "s", 30.0), row(4, "e", 40.0))
+        .write()
+        .parquet(path("k_old"));
+    rows(ddl, row(1, "n", 10.0), row(2, "S", 20.001), row(3, "s", 31.0), row(5, "w", 50.0))
+        .write()
+        .format("delta")
+        .save(path("k_new"));
+    String results = "-Ddsmigrate.results.database=cli_validate";
+    Outcome outcome =
+        dsmigrate(
+            "validate",
+            "--old",
+            path("k_old"),
+            "--new",
+            path("k_new"),
+            "--key",
+            "id",
+            "--tolerance",
+            "amount=0.01",
+            "--query",
+            "SELECT count(*) AS n FROM dataset",
+            "--query",
+            "SELECT region, count(*) AS n FROM dataset GROUP BY region",
+            "--id",
+            "sales",
+            "--json",
+            results);
+    assertThat(outcome.code()).as(outcome.err()).isEqualTo(1);
+    JsonNode json = new ObjectMapper().readTree(outcome.out().strip());
+    assertThat(json.get("rowsChanged").asLong()).isEqualTo(2);
+    assertThat(json.get("keysOnlyOld").asLong()).isEqualTo(1);
+    assertThat(json.get("keysOnlyNew").asLong()).isEqualTo(1);
+    assertThat(json.get("duplicateKeys").asLong()).isZero();
+    assertThat(json.get("columnsDiffering").toString()).isEqualTo("[\"region\",\"amount\"]");
+    assertThat(json.get("columns").get(1).get("name").asText()).isEqualTo("region");
+    assertThat(json.get("columns").get(1).get("rowsDiffering").asLong()).isEqualTo(1);
+    assertThat(json.get("columns").get(2).get("rowsDiffering").asLong()).isEqualTo(1);
+    assertThat(json.get("queries").get(0).get("passed").asBoolean()).isTrue();
+    assertThat(json.get("queries").get(1).get("passed").asBoolean()).isFalse();
+    assertThat(json.get("samplesWritten").asLong()).isEqualTo(4);
+
+    Outcome samples =
+        dsmigrate(
+            "sql",
+            "SELECT kind, key, columns FROM cli_validate.diff_samples WHERE dataset_id = 'sales'"
+                + " ORDER BY kind, key",
+            "--format",
+            "tsv",
+            results);
+    assertThat(samples.code()).as(samples.err()).isZero();
+    assertThat(samples.out())
+        .contains("changed\t{\"id\":2}\t[region]")
+        .contains("changed\t{\"id\":3}\t[amount]")
+        .contains("extra\t{\"id\":5}")
+        .contains("missing\t{\"id\":4}");
+
+    Outcome noKey =
+        dsmigrate(
+            "validate",
+            "--old",
+            path("k_old"),
+            "--new",
+            path("k_new"),
+            "--tolerance",
+            "amount=0.01",
+            results);
+    assertThat(noKey.code()).isEqualTo(2);
+    assertThat(noKey.err()).contains("needs a key");
+  }
+
   private JsonNode validate(String oldPath, String newPath, int expectedCode) throws Exception {
     Outcome outcome = dsmigrate("validate", "--old", oldPath, "--new", newPath, "--json");
     assertThat(outcome.code()).as(outcome.err()).isEqualTo(expectedCode);

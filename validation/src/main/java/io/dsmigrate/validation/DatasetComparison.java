@@ -1,46 +1,59 @@
 package io.dsmigrate.validation;
 
 import static java.util.Objects.requireNonNull;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * Compares an old (expected) and a new (actual) dataset: schema, row counts and an
- * order-independent multiset comparison of the rows.
+ * Compares an old (expected) and a new (actual) dataset: schema, row counts, content as multisets,
+ * and with a key, row by row.
  *
- * <p>Equal datasets are proven equal in one Spark job that scans each side once and ships two small
- * rows to the driver: per side the row count and two sums of 64-bit row fingerprints (accumulated
- * as {@code decimal(38,0)}, which cannot overflow under ANSI mode). Only when those disagree does a
- * second job count rows missing and extra, shuffling narrow (fingerprint, side) rows, never full
- * rows, and never pulling rows to the driver.
+ * <p>Passes:
+ *
+ * <ol>
+ *   <li>One scan of each side profiles it: row count, exact sums of 128-bit row fingerprints, and
+ *       per column nulls, min, max and a column fingerprint. Equal datasets are proven equal here,
+ *       with no shuffle at all; a column whose fingerprint differs is named even without a key.
+ *   <li>Only when the profiles disagree: without a key, narrow (fingerprint, side) rows are grouped
+ *       to count missing and extra rows; with a key, narrow (key, fingerprint, side) rows are
+ *       shuffled once by key to find keys only in old, only in new, changed and duplicated (a
+ *       duplicate key never multiplies rows, since nothing is joined on it).
+ *   <li>Only for changed keys: their full rows are paired (a broadcast when few) to tell which
+ *       columns differ, beyond tolerances, and to write samples.
+ * </ol>
+ *
+ * Nothing but small aggregates reaches the driver.
  *
  * <pre>{@code
- * ComparisonResult result = DatasetComparison.of(oldRows, newRows).execute();
+ * ComparisonResult result =
+ *     DatasetComparison.of(oldRows, newRows).key(List.of("id")).samples(20, sink).execute();
  * }</pre>
  */
 public final class DatasetComparison {
-  private static final String SIDE = "__dsm_side";
-  private static final String OLD_COUNT = "__dsm_old";
-  private static final String NEW_COUNT = "__dsm_new";
-
   private final Dataset<Row> oldRows;
   private final Dataset<Row> newRows;
+  private List<String> key = List.of();
+  private final Set<String> ignored = new LinkedHashSet<>();
+  private final Map<String, Tolerance> tolerances = new LinkedHashMap<>();
+  private int samples;
+  private DiffSampleSink sink;
+  private int floatDigits;
+  private ObservedProfile knownOld;
 
   private DatasetComparison(Dataset<Row> oldRows, Dataset<Row> newRows) {
     this.oldRows = requireNonNull(oldRows, "oldRows is null");
@@ -52,15 +65,181 @@ public final class DatasetComparison {
     return new DatasetComparison(oldRows, newRows);
   }
 
+  /** Columns that identify a row; enables the keyed diff. */
+  public DatasetComparison key(List<String> columns) {
+    this.key = List.copyOf(columns);
+    return this;
+  }
+
+  /** Columns left out of the comparison (and of the schema check). */
+  public DatasetComparison ignore(List<String> columns) {
+    columns.forEach(column -> ignored.add(lower(column)));
+    return this;
+  }
+
+  /** A tolerance for a floating point or decimal column; needs a key. */
+  public DatasetComparison tolerance(String column, Tolerance tolerance) {
+    tolerances.put(lower(column), requireNonNull(tolerance, "tolerance is null"));
+    return this;
+  }
+
+  public DatasetComparison tolerances(Map<String, Tolerance> values) {
+    values.forEach(this::tolerance);
+    return this;
+  }
+
+  /** Hands up to {@code limit} differing rows (per kind) to {@code sink}, when there are any. */
+  public DatasetComparison samples(int limit, DiffSampleSink sink) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("the sample limit must be >= 0, got " + limit);
+    }
+    this.samples = limit;
+    this.sink = limit == 0 ? null : requireNonNull(sink, "sink is null");
+    return this;
+  }
+
+  /**
+   * Compares floating point values to {@code digits} significant digits instead of exactly (0 =
+   * exactly). Meant for results of aggregate queries, where sums of doubles change in their last
+   * bits with the order rows are added in.
+   */
+  public DatasetComparison floatDigits(int digits) {
+    if (digits < 0 || digits > 17) {
+      throw new IllegalArgumentException("float digits must be 0..17, got " + digits);
+    }
+    this.floatDigits = digits;
+    return this;
+  }
+
+  /**
+   * The old side's profile, taken while its rows were written (see {@link ObservedProfile}); the
+   * comparison then reads only the new side when both agree. Ignored when it cannot stand for the
+   * old side as compared (other columns or types), or when it is not available.
+   */
+  public DatasetComparison knownOld(ObservedProfile profile) {
+    this.knownOld = profile;
+    return this;
+  }
+
   /** Runs the comparison. */
   public ComparisonResult execute() {
-    Map<String, StructField> oldFields = fieldsByName(oldRows);
-    Map<String, StructField> newFields = fieldsByName(newRows);
+    Aligned aligned = align();
+    Dataset<Row> oldSide = aligned.oldRows;
+    Dataset<Row> newSide = aligned.newRows;
+    SideProfile oldProfile = null;
+    if (knownOld != null && floatDigits == 0) {
+      oldProfile = knownOld.profileFor(oldSide.schema()).orElse(null);
+    }
+    boolean observed = oldProfile != null;
+    if (!observed) {
+      oldProfile = SideProfile.of(oldSide);
+    }
+    SideProfile newProfile = SideProfile.of(newSide);
+    if (oldProfile.sameRows(newProfile)) {
+      Long duplicates = key.isEmpty() ? null : Differences.duplicateKeys(newSide, aligned.key);
+      return result(aligned, oldProfile, newProfile, Differences.Found.none(key), duplicates);
+    }
+    if (observed) {
+      // The observed figures disagree: prove it from the data itself before saying so (an observed
+      // profile can count a task twice when Spark re-runs a lost stage).
+      oldProfile = SideProfile.of(oldSide);
+      if (oldProfile.sameRows(newProfile)) {
+        Long duplicates = key.isEmpty() ? null : Differences.duplicateKeys(newSide, aligned.key);
+        return result(aligned, oldProfile, newProfile, Differences.Found.none(key), duplicates);
+      }
+    }
+    List<String> differingColumns = new ArrayList<>();
+    for (int i = 0; i < oldProfile.columns().size(); i++) {
+      if (!oldProfile.columns().get(i).hash().equals(newProfile.columns().get(i).hash())) {
+        differingColumns.add(oldProfile.columns().get(i).name());
+      }
+    }
+    Differences differences =
+        new Differences(oldSide, newSide, aligned.key, aligned.tolerances, samples, sink);
+    Differences.Found found =
+        key.isEmpty() ? differences.keyless(differingColumns) : differences.keyed();
+    return result(aligned, oldProfile, newProfile, found, found.duplicateKeys());
+  }
+
+  private ComparisonResult result(
+      Aligned aligned,
+      SideProfile oldProfile,
+      SideProfile newProfile,
+      Differences.Found found,
+      Long duplicateKeys) {
+    List<ColumnComparison> columns = new ArrayList<>();
+    StructField[] fields = aligned.oldRows.schema().fields();
+    for (int i = 0; i < fields.length; i++) {
+      SideProfile.ColumnStats old = oldProfile.columns().get(i);
+      SideProfile.ColumnStats now = newProfile.columns().get(i);
+      Long differing = key.isEmpty() ? null : found.columnCounts().getOrDefault(old.name(), 0L);
+      columns.add(
+          new ColumnComparison(
+              old.name(),
+              fields[i].dataType().simpleString(),
+              old.nulls(),
+              now.nulls(),
+              old.min(),
+              old.max(),
+              now.min(),
+              now.max(),
+              old.hash().equals(now.hash()),
+              differing));
+    }
+    return new ComparisonResult(
+        oldProfile.rows(),
+        newProfile.rows(),
+        aligned.schemaDifferences.isEmpty(),
+        aligned.schemaDifferences,
+        found.rowsMissing() == 0 && found.rowsExtra() == 0,
+        found.rowsMissing(),
+        found.rowsExtra(),
+        aligned.compared,
+        aligned.key,
+        found.rowsChanged(),
+        found.keysOnlyOld(),
+        found.keysOnlyNew(),
+        duplicateKeys,
+        found.rowsWithinTolerance(),
+        columns,
+        found.samplesWritten());
+  }
+
+  private record Aligned(
+      Dataset<Row> oldRows,
+      Dataset<Row> newRows,
+      List<String> schemaDifferences,
+      List<String> compared,
+      List<String> key,
+      Map<String, Tolerance> tolerances) {}
+
+  /**
+   * Brings both sides to the old side's column names, in the old side's order, each column in a
+   * type that holds both sides' values exactly; drops ignored columns; checks key and tolerance
+   * columns.
+   */
+  private Aligned align() {
+    Map<String, StructField> oldFields = fieldsByName(oldRows.schema());
+    Map<String, StructField> newFields = fieldsByName(newRows.schema());
+    for (String column : ignored) {
+      if (!oldFields.containsKey(column) && !newFields.containsKey(column)) {
+        throw new IllegalArgumentException(
+            "cannot ignore column '"
+                + column
+                + "': neither side has it (old columns: "
+                + String.join(", ", names(oldRows.schema()))
+                + ")");
+      }
+    }
     List<String> schemaDifferences = new ArrayList<>();
     List<String> compared = new ArrayList<>();
     List<Column> oldColumns = new ArrayList<>();
     List<Column> newColumns = new ArrayList<>();
+    Map<String, DataType> types = new LinkedHashMap<>();
     for (Map.Entry<String, StructField> entry : oldFields.entrySet()) {
+      if (ignored.contains(entry.getKey())) {
+        continue;
+      }
       StructField oldField = entry.getValue();
       StructField newField = newFields.get(entry.getKey());
       if (newField == null) {
@@ -68,93 +247,119 @@ public final class DatasetComparison {
         continue;
       }
       DataType oldType = oldField.dataType();
-      Column newColumn = col(quote(newField.name()));
-      if (!sameType(oldType, newField.dataType())) {
+      DataType newType = newField.dataType();
+      Column oldColumn = Canonical.column(oldField.name());
+      Column newColumn = Canonical.column(newField.name());
+      DataType type = oldType;
+      if (!sameType(oldType, newType)) {
         schemaDifferences.add(
             "column '"
                 + oldField.name()
                 + "' is "
                 + oldType.simpleString()
                 + " in old but "
-                + newField.dataType().simpleString()
+                + newType.simpleString()
                 + " in new");
-        newColumn = newColumn.cast(oldType);
+        DataType common = Canonical.commonType(oldType, newType);
+        type = common == null ? oldType : common;
+        oldColumn = oldColumn.cast(type);
+        newColumn = newColumn.cast(type);
       }
+      types.put(entry.getKey(), type);
       compared.add(oldField.name());
-      oldColumns.add(col(quote(oldField.name())).as(oldField.name()));
+      oldColumns.add(oldColumn.as(oldField.name()));
       newColumns.add(newColumn.as(oldField.name()));
     }
-    for (StructField newField : newFields.values()) {
-      if (!oldFields.containsKey(key(newField.name()))) {
-        schemaDifferences.add("column '" + newField.name() + "' is new");
+    for (Map.Entry<String, StructField> entry : newFields.entrySet()) {
+      if (!oldFields.containsKey(entry.getKey()) && !ignored.contains(entry.getKey())) {
+        schemaDifferences.add("column '" + entry.getValue().name() + "' is new");
       }
     }
-
+    List<String> keyNames = new ArrayList<>();
+    for (String column : key) {
+      String name = lower(column);
+      if (!types.containsKey(name)) {
+        throw new IllegalArgumentException(
+            "cannot use '"
+                + column
+                + "' as a key column: "
+                + (ignored.contains(name) ? "it is ignored" : "both sides must have it")
+                + " (compared columns: "
+                + String.join(", ", compared)
+                + ")");
+      }
+      keyNames.add(oldFields.get(name).name());
+    }
+    Map<String, Tolerance> namedTolerances = new LinkedHashMap<>();
+    for (Map.Entry<String, Tolerance> entry : tolerances.entrySet()) {
+      DataType type = types.get(entry.getKey());
+      if (type == null) {
+        throw new IllegalArgumentException(
+            "cannot apply a tolerance to column '"
+                + entry.getKey()
+                + "': it is not compared (compared columns: "
+                + String.join(", ", compared)
+                + ")");
+      }
+      if (!(type instanceof DoubleType
+          || type instanceof FloatType
+          || type instanceof DecimalType)) {
+        throw new IllegalArgumentException(
+            "cannot apply a tolerance to column '"
+                + entry.getKey()
+                + "': it is "
+                + type.simpleString()
+                + "; tolerances apply to float, double and decimal columns");
+      }
+      if (key.isEmpty()) {
+        throw new IllegalArgumentException(
+            "a tolerance for column '"
+                + entry.getKey()
+                + "' needs a key to pair rows by; give the key columns (spec validation.key or"
+                + " --key)");
+      }
+      namedTolerances.put(oldFields.get(entry.getKey()).name(), entry.getValue());
+    }
     Dataset<Row> oldProjected = oldRows.select(oldColumns.toArray(Column[]::new));
     Dataset<Row> newProjected = newRows.select(newColumns.toArray(Column[]::new));
-    Dataset<Row> fingerprints =
-        RowFingerprint.of(oldProjected)
-            .withColumn(SIDE, lit(0))
-            .unionByName(RowFingerprint.of(newProjected).withColumn(SIDE, lit(1)));
-
-    // One global aggregate (no grouping): each task folds its rows into six numbers, and a
-    // single small final task adds them up.
-    List<Column> totalColumns = new ArrayList<>(sideTotals(0));
-    totalColumns.addAll(sideTotals(1));
-    Row totals =
-        fingerprints
-            .agg(
-                totalColumns.get(0),
-                totalColumns.subList(1, totalColumns.size()).toArray(Column[]::new))
-            .first();
-    Side oldSide = new Side(totals.getLong(0), totals.getDecimal(1), totals.getDecimal(2));
-    Side newSide = new Side(totals.getLong(3), totals.getDecimal(4), totals.getDecimal(5));
-
-    long rowsMissing = 0;
-    long rowsExtra = 0;
-    if (!oldSide.equals(newSide)) {
-      Row difference =
-          fingerprints
-              .groupBy(RowFingerprint.HIGH, RowFingerprint.LOW)
-              .agg(
-                  count(when(col(SIDE).equalTo(0), lit(1))).as(OLD_COUNT),
-                  count(when(col(SIDE).equalTo(1), lit(1))).as(NEW_COUNT))
-              .agg(
-                  sum(greatest(col(OLD_COUNT).minus(col(NEW_COUNT)), lit(0L))),
-                  sum(greatest(col(NEW_COUNT).minus(col(OLD_COUNT)), lit(0L))))
-              .first();
-      rowsMissing = difference.isNullAt(0) ? 0 : difference.getLong(0);
-      rowsExtra = difference.isNullAt(1) ? 0 : difference.getLong(1);
+    if (floatDigits > 0) {
+      oldProjected = roundFloats(oldProjected);
+      newProjected = roundFloats(newProjected);
     }
-    return new ComparisonResult(
-        oldSide.rows,
-        newSide.rows,
-        schemaDifferences.isEmpty(),
-        schemaDifferences,
-        rowsMissing == 0 && rowsExtra == 0,
-        rowsMissing,
-        rowsExtra,
-        compared);
+    return new Aligned(
+        oldProjected, newProjected, schemaDifferences, compared, keyNames, namedTolerances);
   }
 
-  private static List<Column> sideTotals(int side) {
-    Column onSide = col(SIDE).equalTo(side);
-    return List.of(
-        count(when(onSide, lit(1))),
-        sum(when(onSide, col(RowFingerprint.HIGH).cast("decimal(38,0)"))),
-        sum(when(onSide, col(RowFingerprint.LOW).cast("decimal(38,0)"))));
-  }
-
-  private static Map<String, StructField> fieldsByName(Dataset<Row> rows) {
-    Map<String, StructField> fields = new LinkedHashMap<>();
+  private Dataset<Row> roundFloats(Dataset<Row> rows) {
+    List<Column> columns = new ArrayList<>();
     for (StructField field : rows.schema().fields()) {
-      fields.put(key(field.name()), field);
+      Column value = Canonical.column(field.name());
+      boolean floating =
+          field.dataType() instanceof DoubleType || field.dataType() instanceof FloatType;
+      columns.add(
+          floating ? Canonical.of(value, field.dataType(), floatDigits).as(field.name()) : value);
+    }
+    return rows.select(columns.toArray(Column[]::new));
+  }
+
+  private static Map<String, StructField> fieldsByName(StructType schema) {
+    Map<String, StructField> fields = new LinkedHashMap<>();
+    for (StructField field : schema.fields()) {
+      fields.put(lower(field.name()), field);
     }
     return fields;
   }
 
+  private static List<String> names(StructType schema) {
+    List<String> names = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      names.add(field.name());
+    }
+    return names;
+  }
+
   // Spark resolves column names case-insensitively by default; so does the comparison.
-  private static String key(String name) {
+  private static String lower(String name) {
     return name.toLowerCase(Locale.ROOT);
   }
 
@@ -163,27 +368,6 @@ public final class DatasetComparison {
   }
 
   static String quote(String name) {
-    return "`" + name.replace("`", "``") + "`";
-  }
-
-  private record Side(long rows, BigDecimal high, BigDecimal low) {
-
-    Side {
-      high = high == null ? BigDecimal.ZERO : high;
-      low = low == null ? BigDecimal.ZERO : low;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof Side side
-          && rows == side.rows
-          && high.compareTo(side.high) == 0
-          && low.compareTo(side.low) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-      return Long.hashCode(rows);
-    }
+    return Canonical.quote(name);
   }
 }

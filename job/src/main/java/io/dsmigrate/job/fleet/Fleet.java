@@ -334,7 +334,15 @@ public final class Fleet {
             new DatasetMigration(
                 session,
                 dataset,
-                new RunContext(runId, planId, partition, settings.snapshotsDir(), dryRun),
+                new RunContext(
+                    runId,
+                    planId,
+                    partition,
+                    settings.snapshotsDir(),
+                    dryRun,
+                    settings.resultsDatabase(),
+                    settings.validationSamples(),
+                    settings.queryFloatDigits()),
                 previous,
                 step -> {
                   String description =
@@ -549,7 +557,8 @@ public final class Fleet {
         spec.consumers(),
         started,
         finished,
-        finished.getTime() - started.getTime());
+        finished.getTime() - started.getTime(),
+        null);
   }
 
   private static Timestamp now() {

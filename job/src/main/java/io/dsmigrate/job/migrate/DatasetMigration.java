@@ -7,20 +7,28 @@ import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.SourceInfo;
 import io.dsmigrate.job.plan.SourceResolver;
 import io.dsmigrate.job.results.DatasetResult;
+import io.dsmigrate.job.results.DiffSamplesTable;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.results.Status;
+import io.dsmigrate.job.results.ValidationFigures;
 import io.dsmigrate.job.rollback.Undo;
 import io.dsmigrate.job.snapshot.Snapshot;
 import io.dsmigrate.job.snapshot.Snapshots;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.Names;
 import io.dsmigrate.job.spec.TargetSpec;
+import io.dsmigrate.job.spec.ValidationSpec;
 import io.dsmigrate.validation.ComparisonResult;
+import io.dsmigrate.validation.ConsumerQuery;
 import io.dsmigrate.validation.DatasetComparison;
 import io.dsmigrate.validation.DatasetSource;
+import io.dsmigrate.validation.ObservedProfile;
+import io.dsmigrate.validation.QueryOutcome;
 import java.io.IOException;
 import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -55,6 +63,7 @@ public final class DatasetMigration {
   private Snapshot snapshot;
   private Long targetPreviousVersion;
   private ComparisonResult comparison;
+  private ValidationFigures figures;
   // Set just before the first change to the source or the target: only then is there something
   // to undo (undoing earlier would remove what is not ours).
   private boolean touched;
@@ -106,8 +115,8 @@ public final class DatasetMigration {
     step.accept("resolve source");
     // A source replaced in place is gone after the write: take it as it was found then.
     source = resumed != null ? resumed.source() : SourceResolver.resolve(spark, spec);
-    Dataset<Row> rows =
-        resumed != null && resumed.inPlace() ? null : Transformer.apply(spark, read(source), spec);
+    Dataset<Row> sourceRows = resumed != null && resumed.inPlace() ? null : read(source);
+    Dataset<Row> rows = sourceRows == null ? null : Transformer.apply(spark, sourceRows, spec);
     TargetSpec target = spec.target();
     String sourceLocation = Names.path(source.location());
     targetLocation = resumed != null ? resumed.targetLocation() : plannedTargetLocation(target);
@@ -138,15 +147,13 @@ public final class DatasetMigration {
               resumed != null
                   ? Snapshot.parse(resumed.snapshot())
                   : Snapshots.pinDelta(spark, source.location());
-          rows =
-              Transformer.apply(
-                  spark,
-                  spark
-                      .read()
-                      .format("delta")
-                      .option("versionAsOf", snapshot.version())
-                      .load(source.location()),
-                  spec);
+          sourceRows =
+              spark
+                  .read()
+                  .format("delta")
+                  .option("versionAsOf", snapshot.version())
+                  .load(source.location());
+          rows = Transformer.apply(spark, sourceRows, spec);
         } else {
           snapshot =
               resumed != null
@@ -159,7 +166,8 @@ public final class DatasetMigration {
                           .resolve(safe(spec.id()))
                           .toUri()
                           .toString());
-          rows = Transformer.apply(spark, readSnapshot(source, snapshot), spec);
+          sourceRows = readSnapshot(source, snapshot);
+          rows = Transformer.apply(spark, sourceRows, spec);
           touched = true;
           if (resumed == null) {
             step.accept("clear source");
@@ -168,29 +176,95 @@ public final class DatasetMigration {
         }
       }
       touched = true;
+      // The rows are profiled while they are written, so validation reads only the target when
+      // they match. A write resumed from a process that is gone was not observed: validation
+      // reads both sides then.
+      ObservedProfile observed = null;
       if (resumed == null) {
         step.accept("write target");
-        write(rows, target);
+        observed = ObservedProfile.attach(rows);
+        write(observed.rows(), target);
       }
       step.accept("validate");
       Dataset<Row> written =
           target.table() != null
               ? spark.table(Names.quoted(target.table()))
               : DatasetSource.read(spark, target.path());
-      comparison = DatasetComparison.of(rows, written).execute();
-      if (!comparison.equal()) {
-        throw new MigrationException(
-            ErrorClass.VALIDATION_FAILED,
-            "Cannot migrate "
-                + spec.id()
-                + ": the written target does not match the transformed source ("
-                + comparison.summary()
-                + "); the target was removed and the source kept. Check the transform in "
-                + spec.at("transform"));
-      }
+      validate(sourceRows, rows, written, observed);
     } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
       LOG.warn("{}: failed{}", spec.id(), touched ? "; undoing its changes" : "");
       throw undoAfter(e);
+    }
+  }
+
+  /**
+   * Compares the target with the transformed source (keyed, with tolerances and ignored columns as
+   * the spec says, samples to diff_samples), then runs the consumer queries over the source as it
+   * was and over the target.
+   */
+  private void validate(
+      Dataset<Row> sourceRows, Dataset<Row> rows, Dataset<Row> written, ObservedProfile observed) {
+    ValidationSpec validation = spec.validation();
+    int samples = validation.samples() != null ? validation.samples() : run.samples();
+    DatasetComparison comparing =
+        DatasetComparison.of(rows, written)
+            .key(validation.key())
+            .ignore(validation.ignore())
+            .knownOld(observed);
+    validation.tolerances().forEach(comparing::tolerance);
+    if (samples > 0) {
+      comparing.samples(
+          samples, DiffSamplesTable.of(run.resultsDatabase()).sink(run.runId(), spec.id()));
+    }
+    try {
+      comparison = comparing.execute();
+    } catch (IllegalArgumentException e) {
+      throw new MigrationException(
+          ErrorClass.COLUMN_NOT_FOUND,
+          "Cannot validate "
+              + spec.id()
+              + ": "
+              + e.getMessage()
+              + ". Fix the validation block in "
+              + spec.at("validation"),
+          e);
+    }
+    List<QueryOutcome> queries = new ArrayList<>();
+    for (ValidationSpec.ConsumerQuery query : validation.queries()) {
+      step.accept("consumer query " + (queries.size() + 1));
+      queries.add(
+          ConsumerQuery.of(query.oldSql(), query.newSql())
+              .floatDigits(run.queryFloatDigits())
+              .execute(sourceRows, written));
+    }
+    figures = ValidationFigures.of(comparison, queries);
+    List<String> failedQueries =
+        queries.stream()
+            .filter(outcome -> !outcome.passed())
+            .map(outcome -> "'" + outcome.query() + "' " + outcome.detail())
+            .toList();
+    if (!comparison.equal()) {
+      throw new MigrationException(
+          ErrorClass.VALIDATION_FAILED,
+          "Cannot migrate "
+              + spec.id()
+              + ": the written target does not match the transformed source ("
+              + comparison.summary()
+              + (failedQueries.isEmpty() ? "" : "; consumer queries changed: " + failedQueries)
+              + "); the target was removed and the source kept. Samples are in "
+              + DiffSamplesTable.of(run.resultsDatabase()).name()
+              + ". Check the transform in "
+              + spec.at("transform"));
+    }
+    if (!failedQueries.isEmpty()) {
+      throw new MigrationException(
+          ErrorClass.QUERY_MISMATCH,
+          "Cannot migrate "
+              + spec.id()
+              + ": the data matches, but consumer queries give other results on the new data: "
+              + String.join("; ", failedQueries)
+              + "; the target was removed and the source kept. Fix the transform or the query in "
+              + spec.at("validation.queries"));
     }
   }
 
@@ -424,7 +498,8 @@ public final class DatasetMigration {
         spec.consumers(),
         started,
         finished,
-        finished.getTime() - started.getTime());
+        finished.getTime() - started.getTime(),
+        figures);
   }
 
   private static String safe(String id) {

@@ -6,12 +6,21 @@ import java.nio.file.Path;
 
 /**
  * What every dataset of a run shares: the run id, the plan and partition it comes from, where
- * snapshots go, and whether this is a dry run.
+ * snapshots go, whether this is a dry run, where results and diff samples go, and the validation
+ * defaults.
  */
 public record RunContext(
-    String runId, String planId, int partition, Path snapshotRoot, boolean dryRun) {
+    String runId,
+    String planId,
+    int partition,
+    Path snapshotRoot,
+    boolean dryRun,
+    String resultsDatabase,
+    int samples,
+    int queryFloatDigits) {
   public RunContext {
     requireNonNull(runId, "runId is null");
     requireNonNull(snapshotRoot, "snapshotRoot is null");
+    requireNonNull(resultsDatabase, "resultsDatabase is null");
   }
 }

@@ -11,7 +11,8 @@ import java.util.List;
  * <p>Counts and matches are null when the dataset did not get that far. {@code snapshot} names what
  * rollback restores the source from ({@code copy:<dir>} or {@code delta:<location>@v<n>}); {@code
  * targetPreviousVersion} is the Delta version the target had before this run overwrote it (null:
- * the run created the target).
+ * the run created the target). {@code validation} holds the keyed-diff, column and consumer query
+ * figures (null when the dataset was not validated).
  */
 public record DatasetResult(
     String runId,
@@ -39,7 +40,8 @@ public record DatasetResult(
     List<String> consumers,
     Timestamp startedAt,
     Timestamp finishedAt,
-    long durationMs) {
+    long durationMs,
+    ValidationFigures validation) {
 
   public DatasetResult {
     requireNonNull(runId, "runId is null");
@@ -81,6 +83,7 @@ public record DatasetResult(
         consumers,
         started,
         finished,
-        finished.getTime() - started.getTime());
+        finished.getTime() - started.getTime(),
+        validation);
   }
 }

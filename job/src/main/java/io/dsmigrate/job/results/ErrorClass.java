@@ -13,6 +13,8 @@ public enum ErrorClass {
   TARGET_EXISTS(Kind.USER),
   UNSUPPORTED(Kind.USER),
   VALIDATION_FAILED(Kind.INTERNAL),
+  /** The data matches, but a consumer query gives another result on the new data. */
+  QUERY_MISMATCH(Kind.USER),
   TIMEOUT(Kind.EXTERNAL),
   IO_ERROR(Kind.EXTERNAL),
   ROLLBACK_FAILED(Kind.INTERNAL),

@@ -2,6 +2,7 @@ package io.dsmigrate.job.results;
 
 import static java.util.Objects.requireNonNull;
 
+import io.dsmigrate.validation.QueryOutcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,11 @@ import scala.jdk.javaapi.CollectionConverters;
  * run, appended (history is kept). This is the contract people query in SQL.
  */
 public final class ResultsTable {
+  /** One entry per consumer query. */
+  private static final String QUERIES =
+      "queries ARRAY<STRUCT<query: STRING, passed: BOOLEAN, rows_old: BIGINT, rows_new: BIGINT,"
+          + " rows_missing: BIGINT, rows_extra: BIGINT, detail: STRING>>";
+
   /** The columns, in order. */
   public static final String COLUMNS =
       "run_id STRING NOT NULL, plan_id STRING, partition_index INT, dataset_id STRING NOT NULL,"
@@ -26,7 +32,10 @@ public final class ResultsTable {
           + " error_class STRING, error_message STRING, snapshot STRING,"
           + " target_previous_version BIGINT, spec_hash STRING, attempts INT,"
           + " consumers ARRAY<STRING>, started_at TIMESTAMP, finished_at TIMESTAMP,"
-          + " duration_ms BIGINT";
+          + " duration_ms BIGINT, rows_changed BIGINT, keys_only_old BIGINT, keys_only_new BIGINT,"
+          + " duplicate_keys BIGINT, rows_within_tolerance BIGINT, columns_differing ARRAY<STRING>,"
+          + " samples_written BIGINT, queries_passed BOOLEAN, "
+          + QUERIES;
 
   private static final StructType SCHEMA = StructType.fromDDL(COLUMNS);
 
@@ -50,7 +59,24 @@ public final class ResultsTable {
             + " ("
             + COLUMNS
             + ") USING delta COMMENT 'dsmigrate: one row per dataset per run'");
+    table.addMissingColumns();
+    DiffSamplesTable.in(spark, database);
     return table;
+  }
+
+  /** A results table written by an earlier version gets the columns added since, at its end. */
+  private void addMissingColumns() {
+    java.util.Set<String> present =
+        new java.util.HashSet<>(java.util.Arrays.asList(spark.table(name).columns()));
+    List<String> missing = new ArrayList<>();
+    for (org.apache.spark.sql.types.StructField field : SCHEMA.fields()) {
+      if (!present.contains(field.name())) {
+        missing.add(field.toDDL());
+      }
+    }
+    if (!missing.isEmpty()) {
+      spark.sql("ALTER TABLE " + name + " ADD COLUMNS (" + String.join(", ", missing) + ")");
+    }
   }
 
   public String name() {
@@ -111,6 +137,7 @@ public final class ResultsTable {
   }
 
   private static Row toRow(DatasetResult r) {
+    ValidationFigures v = r.validation();
     return RowFactory.create(
         r.runId(),
         r.planId(),
@@ -137,7 +164,32 @@ public final class ResultsTable {
         CollectionConverters.asScala(r.consumers()).toSeq(),
         r.startedAt(),
         r.finishedAt(),
-        r.durationMs());
+        r.durationMs(),
+        v == null ? null : v.rowsChanged(),
+        v == null ? null : v.keysOnlyOld(),
+        v == null ? null : v.keysOnlyNew(),
+        v == null ? null : v.duplicateKeys(),
+        v == null ? null : v.rowsWithinTolerance(),
+        v == null ? null : CollectionConverters.asScala(v.columnsDiffering()).toSeq(),
+        v == null ? null : v.samplesWritten(),
+        v == null || v.queries().isEmpty() ? null : v.queriesPassed(),
+        v == null ? null : CollectionConverters.asScala(queryRows(v.queries())).toSeq());
+  }
+
+  private static List<Row> queryRows(List<QueryOutcome> queries) {
+    List<Row> rows = new ArrayList<>();
+    for (QueryOutcome q : queries) {
+      rows.add(
+          RowFactory.create(
+              q.query(),
+              q.passed(),
+              q.rowsOld(),
+              q.rowsNew(),
+              q.rowsMissing(),
+              q.rowsExtra(),
+              q.detail()));
+    }
+    return rows;
   }
 
   private static DatasetResult fromRow(Row row) {
@@ -171,6 +223,38 @@ public final class ResultsTable {
         consumers,
         row.getAs("started_at"),
         row.getAs("finished_at"),
-        row.isNullAt(row.fieldIndex("duration_ms")) ? 0 : row.<Long>getAs("duration_ms"));
+        row.isNullAt(row.fieldIndex("duration_ms")) ? 0 : row.<Long>getAs("duration_ms"),
+        validationOf(row));
+  }
+
+  private static ValidationFigures validationOf(Row row) {
+    if (row.isNullAt(row.fieldIndex("samples_written"))) {
+      return null;
+    }
+    List<QueryOutcome> queries = new ArrayList<>();
+    if (!row.isNullAt(row.fieldIndex("queries"))) {
+      for (Row q : row.<Row>getList(row.fieldIndex("queries"))) {
+        queries.add(
+            new QueryOutcome(
+                q.getString(0),
+                q.getBoolean(1),
+                q.isNullAt(2) ? null : q.getLong(2),
+                q.isNullAt(3) ? null : q.getLong(3),
+                q.isNullAt(4) ? 0 : q.getLong(4),
+                q.isNullAt(5) ? 0 : q.getLong(5),
+                q.getString(6)));
+      }
+    }
+    return new ValidationFigures(
+        row.getAs("rows_changed"),
+        row.getAs("keys_only_old"),
+        row.getAs("keys_only_new"),
+        row.getAs("duplicate_keys"),
+        row.getAs("rows_within_tolerance"),
+        row.isNullAt(row.fieldIndex("columns_differing"))
+            ? List.of()
+            : row.getList(row.fieldIndex("columns_differing")),
+        row.<Long>getAs("samples_written"),
+        queries);
   }
 }

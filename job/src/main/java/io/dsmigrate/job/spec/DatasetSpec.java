@@ -18,7 +18,8 @@ import java.util.Map;
  * @param source where the rows come from
  * @param target where they go
  * @param transform how they change on the way
- * @param key columns that identify a row (may be empty)
+ * @param validation how the written dataset is validated (key, ignored columns, tolerances,
+ *     consumer queries, samples)
  * @param consumers downstream teams to tell
  * @param origin the file and lines it was written on
  */
@@ -27,7 +28,7 @@ public record DatasetSpec(
     SourceSpec source,
     TargetSpec target,
     TransformSpec transform,
-    List<String> key,
+    ValidationSpec validation,
     List<String> consumers,
     SpecOrigin origin) {
   private static final ObjectMapper CANONICAL =
@@ -38,7 +39,7 @@ public record DatasetSpec(
     requireNonNull(source, "source is null");
     requireNonNull(target, "target is null");
     transform = transform == null ? TransformSpec.NONE : transform;
-    key = key == null ? List.of() : List.copyOf(key);
+    validation = validation == null ? ValidationSpec.NONE : validation;
     consumers = consumers == null ? List.of() : List.copyOf(consumers);
   }
 
@@ -52,7 +53,7 @@ public record DatasetSpec(
     content.put("source", source);
     content.put("target", target);
     content.put("transform", transform);
-    content.put("key", key);
+    content.put("key", validation.key());
     try {
       byte[] json = CANONICAL.writeValueAsBytes(content);
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);
@@ -60,6 +61,11 @@ public record DatasetSpec(
     } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("Cannot hash spec " + id, e);
     }
+  }
+
+  /** The columns that identify a row (may be empty). */
+  public List<String> key() {
+    return validation.key();
   }
 
   /** Where the spec starts, as {@code file:line}. */

@@ -1,6 +1,7 @@
 package io.dsmigrate.job.spec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dsmigrate.validation.Tolerance;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -35,6 +36,7 @@ public final class SpecLoader {
           "target",
           "transform",
           "key",
+          "validation",
           "consumers",
           "sourcePath",
           "targetPath",
@@ -43,6 +45,9 @@ public final class SpecLoader {
   private static final Set<String> TARGET_FIELDS = Set.of("table", "path", "format", "partitionBy");
   private static final Set<String> TRANSFORM_FIELDS =
       Set.of("rename", "cast", "drop", "add", "sql", "script");
+  private static final Set<String> VALIDATION_FIELDS =
+      Set.of("key", "ignore", "tolerance", "queries", "samples");
+  private static final Set<String> QUERY_FIELDS = Set.of("old", "new");
   private static final Set<String> SOURCE_FORMATS = Set.of("parquet", "delta", "orc");
   private static final Set<String> TARGET_FORMATS = Set.of("delta", "parquet");
   private static final ParserInterface SQL = CatalystSqlParser$.MODULE$;
@@ -211,6 +216,7 @@ public final class SpecLoader {
       TargetSpec target = readTarget(fields);
       TransformSpec transform = readTransform(fields);
       List<String> key = textList(fields, "key", "key");
+      ValidationSpec validation = readValidation(fields, key);
       List<String> consumers = textList(fields, "consumers", "consumers");
 
       if (id == null && !fields.containsKey("id")) {
@@ -231,9 +237,114 @@ public final class SpecLoader {
               source,
               target,
               transform,
-              key,
+              validation,
               consumers,
               new SpecOrigin(fileName, node.line(), lines)));
+    }
+
+    private ValidationSpec readValidation(Map<String, YamlNode> fields, List<String> topKey) {
+      YamlNode validationNode = fields.get("validation");
+      if (validationNode == null) {
+        return new ValidationSpec(topKey, null, null, null, null);
+      }
+      Map<String, YamlNode> map = mapOf(validationNode, "validation");
+      if (map == null) {
+        return ValidationSpec.NONE;
+      }
+      checkFields(map, VALIDATION_FIELDS, "validation.");
+      List<String> key = textList(map, "key", "validation.key");
+      if (!key.isEmpty() && !topKey.isEmpty()) {
+        problem(
+            lineOf("validation.key"), "validation.key", "give 'key' or 'validation.key', not both");
+      }
+      List<String> ignore = textList(map, "ignore", "validation.ignore");
+      Map<String, Tolerance> tolerances = new LinkedHashMap<>();
+      textMap(map, "tolerance", "validation.tolerance")
+          .forEach(
+              (column, text) -> {
+                try {
+                  tolerances.put(column, Tolerance.parse(text));
+                } catch (IllegalArgumentException e) {
+                  problem(
+                      lineOf("validation.tolerance." + column),
+                      "validation.tolerance." + column,
+                      e.getMessage());
+                }
+              });
+      List<String> allKeys = key.isEmpty() ? topKey : key;
+      if (!tolerances.isEmpty() && allKeys.isEmpty()) {
+        problem(
+            lineOf("validation.tolerance"),
+            "validation.tolerance",
+            "tolerances need key columns to pair old and new rows; add validation.key");
+      }
+      for (String column : ignore) {
+        if (allKeys.stream().anyMatch(k -> k.equalsIgnoreCase(column))) {
+          problem(
+              lineOf("validation.ignore"),
+              "validation.ignore",
+              "'" + column + "' is a key column; a key column cannot be ignored");
+        }
+      }
+      List<ValidationSpec.ConsumerQuery> queries = new ArrayList<>();
+      YamlNode queriesNode = map.get("queries");
+      if (queriesNode != null) {
+        lines.put("validation.queries", queriesNode.line());
+        if (queriesNode.list() == null) {
+          problem(
+              queriesNode.line(),
+              "validation.queries",
+              "expected a list of SQL queries, found " + queriesNode.typeName());
+        } else {
+          for (YamlNode item : queriesNode.list()) {
+            ValidationSpec.ConsumerQuery query = readQuery(item);
+            if (query != null) {
+              queries.add(query);
+            }
+          }
+        }
+      }
+      Integer samples = null;
+      String samplesText = text(map, "samples", "validation.samples");
+      if (samplesText != null) {
+        try {
+          samples = Integer.parseInt(samplesText);
+          if (samples < 0) {
+            throw new NumberFormatException();
+          }
+        } catch (NumberFormatException e) {
+          problem(
+              lineOf("validation.samples"),
+              "validation.samples",
+              "expected a number of rows >= 0, found '" + samplesText + "'");
+        }
+      }
+      return new ValidationSpec(allKeys, ignore, tolerances, queries, samples);
+    }
+
+    private ValidationSpec.ConsumerQuery readQuery(YamlNode item) {
+      String field = "validation.queries";
+      if (item.value() instanceof String sql && !sql.isBlank()) {
+        checkQuery(sql, item.line(), field, "dataset");
+        return new ValidationSpec.ConsumerQuery(sql, sql);
+      }
+      Map<String, YamlNode> pair = item.map();
+      if (pair == null || !pair.containsKey("old") || !pair.containsKey("new")) {
+        problem(
+            item.line(),
+            field,
+            "expected a SQL query, or { old: SQL, new: SQL }, found " + item.typeName());
+        return null;
+      }
+      checkFields(pair, QUERY_FIELDS, "validation.queries.");
+      String oldSql = text(pair, "old", "validation.queries.old");
+      String newSql = text(pair, "new", "validation.queries.new");
+      if (oldSql == null || newSql == null) {
+        return null;
+      }
+      checkQuery(oldSql, pair.get("old").line(), "validation.queries.old", "dataset");
+      checkQuery(newSql, pair.get("new").line(), "validation.queries.new", "dataset");
+      return new ValidationSpec.ConsumerQuery(oldSql, newSql);
     }
 
     private SourceSpec readSource(Map<String, YamlNode> fields) {
@@ -389,7 +500,7 @@ public final class SpecLoader {
             }
           });
       if (sql != null) {
-        checkQuery(sql, lineOf("transform.sql"), "transform.sql");
+        checkQuery(sql, lineOf("transform.sql"), "transform.sql", "source");
       }
       if (script != null) {
         script = checkScript(script, lineOf("transform.script"), "transform.script");
@@ -425,14 +536,14 @@ public final class SpecLoader {
         return location;
       }
       try {
-        checkQuery(Files.readString(local), line, field);
+        checkQuery(Files.readString(local), line, field, "source");
       } catch (IOException e) {
         problem(line, field, "cannot read script " + local + ": " + e.getMessage());
       }
       return local.toUri().toString();
     }
 
-    private void checkQuery(String sql, int line, String field) {
+    private void checkQuery(String sql, int line, String field, String view) {
       String trimmed = sql.strip().replaceAll(";\\s*$", "");
       try {
         SQL.parsePlan(trimmed);
@@ -443,7 +554,7 @@ public final class SpecLoader {
       String head =
           trimmed.replaceAll("(?s)^(\\s|--[^\\n]*\\n|/\\*.*?\\*/)*", "").toUpperCase(Locale.ROOT);
       if (!(head.startsWith("SELECT") || head.startsWith("WITH") || head.startsWith("FROM"))) {
-        problem(line, field, "must be one SELECT over the view 'source'");
+        problem(line, field, "must be one SELECT over the view '" + view + "'");
       }
     }
 

@@ -3,6 +3,7 @@ package io.dsmigrate.job.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dsmigrate.validation.Tolerance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,6 +190,92 @@ class SpecLoaderTest {
     assertThat(SpecLoader.load(List.of(file)).problems())
         .singleElement()
         .hasToString(file + ":4: x: transform.sql: must be one SELECT over the view 'source'");
+  }
+
+  @Test
+  void readsTheValidationBlock() throws IOException {
+    Path file =
+        write(
+            "v.yaml",
+            """
+            id: v
+            source: { table: a.v }
+            target: { table: b.v }
+            validation:
+              key: [ id, day ]
+              ignore: [ loaded_at ]
+              tolerance: { amount: "0.01", ratio: "1e-9 relative" }
+              samples: 5
+              queries:
+                - "SELECT region, sum(amount) FROM dataset GROUP BY region"
+                - old: "SELECT kind FROM dataset"
+                  new: "SELECT category AS kind FROM dataset"
+            """);
+    DatasetSpec spec = SpecLoader.load(List.of(file)).orThrow().get(0);
+    ValidationSpec validation = spec.validation();
+    assertThat(spec.key()).containsExactly("id", "day");
+    assertThat(validation.ignore()).containsExactly("loaded_at");
+    assertThat(validation.tolerances())
+        .containsEntry("amount", new Tolerance(0.01, 0))
+        .containsEntry("ratio", new Tolerance(0, 1e-9));
+    assertThat(validation.samples()).isEqualTo(5);
+    assertThat(validation.queries())
+        .containsExactly(
+            new ValidationSpec.ConsumerQuery(
+                "SELECT region, sum(amount) FROM dataset GROUP BY region",
+                "SELECT region, sum(amount) FROM dataset GROUP BY region"),
+            new ValidationSpec.ConsumerQuery(
+                "SELECT kind FROM dataset", "SELECT category AS kind FROM dataset"));
+  }
+
+  @Test
+  void validationMistakesAreReportedWithTheirLines() throws IOException {
+    Path file =
+        write(
+            "bad.yaml",
+            """
+            id: w
+            source: { table: a.w }
+            target: { table: b.w }
+            key: [ id ]
+            validation:
+              key: [ id ]
+              ignore: [ ID ]
+              tolerance: { amount: "a lot" }
+              samples: -1
+              queries:
+                - "DELETE FROM dataset"
+                - 42
+              tolerence: { x: "1" }
+            """);
+    assertThat(SpecLoader.load(List.of(file)).problems())
+        .extracting(Object::toString)
+        .containsExactlyInAnyOrder(
+            file
+                + ":13: w: validation.tolerence: unknown field; allowed here: ignore, key, queries, samples, tolerance",
+            file + ":6: w: validation.key: give 'key' or 'validation.key', not both",
+            file + ":7: w: validation.ignore: 'ID' is a key column; a key column cannot be ignored",
+            file
+                + ":8: w: validation.tolerance.amount: cannot read the tolerance 'a lot'; write an absolute difference (0.01), a relative one (1e-9 relative) or a percentage (0.5%)",
+            file + ":9: w: validation.samples: expected a number of rows >= 0, found '-1'",
+            file + ":11: w: validation.queries: must be one SELECT over the view 'dataset'",
+            file
+                + ":12: w: validation.queries: expected a SQL query, or { old: SQL, new: SQL }, found a number");
+    Path noKey =
+        write(
+            "nokey.yaml",
+            """
+            id: t
+            source: { table: a.t }
+            target: { table: b.t }
+            validation:
+              tolerance: { amount: "0.01" }
+            """);
+    assertThat(SpecLoader.load(List.of(noKey)).problems())
+        .singleElement()
+        .hasToString(
+            noKey
+                + ":5: t: validation.tolerance: tolerances need key columns to pair old and new rows; add validation.key");
   }
 
   @Test

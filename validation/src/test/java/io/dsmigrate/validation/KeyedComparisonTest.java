@@ -1,0 +1,284 @@
+package io.dsmigrate.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dsmigrate.testing.SparkTestBase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keyed diffs, per-column attribution, tolerances, ignored columns, samples and canonical forms.
+ */
+class KeyedComparisonTest extends SparkTestBase {
+  private static final String SCHEMA = "id INT, a STRING, b DOUBLE, c DECIMAL(10,2)";
+
+  private static Dataset<Row> old() {
+    return spark()
+        .range(1, 11)
+        .selectExpr(
+            "CAST(id AS INT) AS id",
+            "concat('a', id) AS a",
+            "id * 1.5D AS b",
+            "CAST(id AS DECIMAL(10,2)) AS c");
+  }
+
+  /**
+   * Key 2: a changed; key 3: a and b changed; key 4: only in old; key 11: only in new; key 5 twice
+   * in new (once as in old, once with another c).
+   */
+  private static Dataset<Row> changed() {
+    return old()
+        .where("id <> 4")
+        .selectExpr(
+            "id",
+            "CASE WHEN id IN (2, 3) THEN concat('A', id) ELSE a END AS a",
+            "CASE WHEN id = 3 THEN b + 1 ELSE b END AS b",
+            "c")
+        .unionByName(rows(SCHEMA, row(11, "a11", 16.5, new java.math.BigDecimal("11.00"))))
+        .unionByName(rows(SCHEMA, row(5, "a5", 7.5, new java.math.BigDecimal("5.01"))));
+  }
+
+  @Test
+  void keyedDiffCountsChangedKeysAndTheColumnsThatDiffer() {
+    ComparisonResult result = DatasetComparison.of(old(), changed()).key(List.of("id")).execute();
+    assertThat(result.contentMatch()).isFalse();
+    assertThat(result.rowsChanged()).isEqualTo(2);
+    assertThat(result.keysOnlyOld()).isEqualTo(1);
+    assertThat(result.keysOnlyNew()).isEqualTo(1);
+    assertThat(result.duplicateKeys()).isEqualTo(1);
+    // Multiset view: rows 2, 3, 4 missing; rows 2', 3', 11 and the second 5 extra.
+    assertThat(result.rowsMissing()).isEqualTo(3);
+    assertThat(result.rowsExtra()).isEqualTo(4);
+    assertThat(result.columnsDiffering()).containsExactly("a", "b");
+    Map<String, Long> perColumn = new java.util.LinkedHashMap<>();
+    result.columns().forEach(column -> perColumn.put(column.name(), column.rowsDiffering()));
+    assertThat(perColumn)
+        .containsExactly(
+            Map.entry("id", 0L), Map.entry("a", 2L), Map.entry("b", 1L), Map.entry("c", 0L));
+  }
+
+  @Test
+  void duplicateKeysNeverMultiplyRows() {
+    // 200 copies of one key on each side: a join on the key would pair 40,000 rows.
+    Dataset<Row> old = spark().range(200).selectExpr("1 AS id", "id AS v");
+    Dataset<Row> now =
+        spark().range(200).selectExpr("1 AS id", "CASE WHEN id = 0 THEN -1 ELSE id END AS v");
+    ComparisonResult result = DatasetComparison.of(old, now).key(List.of("id")).execute();
+    assertThat(result.duplicateKeys()).isEqualTo(1);
+    assertThat(result.rowsMissing()).isEqualTo(1);
+    assertThat(result.rowsExtra()).isEqualTo(1);
+    assertThat(result.rowsChanged()).isZero();
+    ComparisonResult equal = DatasetComparison.of(old, old).key(List.of("id")).execute();
+    assertThat(equal.equal()).isTrue();
+    assertThat(equal.duplicateKeys()).isEqualTo(1);
+  }
+
+  @Test
+  void absoluteToleranceAcceptsSmallDifferencesAndRejectsLargerOnes() {
+    Dataset<Row> old =
+        rows(
+            "id INT, x DOUBLE, d DECIMAL(12,4)",
+            row(1, 1.0, dec("1.0000")),
+            row(2, 2.0, dec("2.0000")),
+            row(3, 3.0, dec("3.0000")));
+    Dataset<Row> now =
+        rows(
+            "id INT, x DOUBLE, d DECIMAL(12,4)",
+            row(1, 1.004, dec("1.0000")),
+            row(2, 2.5, dec("2.0001")),
+            row(3, 3.0, dec("3.0000")));
+
+    ComparisonResult exact = DatasetComparison.of(old, now).key(List.of("id")).execute();
+    assertThat(exact.rowsChanged()).isEqualTo(2);
+
+    ComparisonResult tolerant =
+        DatasetComparison.of(old, now)
+            .key(List.of("id"))
+            .tolerance("x", Tolerance.parse("0.01"))
+            .tolerance("d", Tolerance.parse("0.001"))
+            .execute();
+    assertThat(tolerant.rowsChanged()).isEqualTo(1);
+    assertThat(tolerant.rowsWithinTolerance()).isEqualTo(1);
+    assertThat(tolerant.rowsMissing()).isEqualTo(1);
+    assertThat(tolerant.rowsExtra()).isEqualTo(1);
+    assertThat(tolerant.columnsDiffering()).containsExactly("x");
+
+    ComparisonResult wide =
+        DatasetComparison.of(old, now)
+            .key(List.of("id"))
+            .tolerance("x", Tolerance.parse("1"))
+            .tolerance("d", Tolerance.parse("0.001"))
+            .execute();
+    assertThat(wide.contentMatch()).isTrue();
+    assertThat(wide.rowsWithinTolerance()).isEqualTo(2);
+  }
+
+  @Test
+  void relativeToleranceScalesWithTheValue() {
+    Dataset<Row> old = rows("id INT, x DOUBLE", row(1, 1_000_000.0), row(2, 1.0));
+    Dataset<Row> now = rows("id INT, x DOUBLE", row(1, 1_000_001.0), row(2, 1.001));
+    ComparisonResult result =
+        DatasetComparison.of(old, now)
+            .key(List.of("id"))
+            .tolerance("x", Tolerance.parse("1e-5 relative"))
+            .execute();
+    // 1 in a million is within 1e-5; 1 in a thousand is not.
+    assertThat(result.rowsChanged()).isEqualTo(1);
+    assertThat(result.rowsWithinTolerance()).isEqualTo(1);
+    assertThat(Tolerance.parse("0.5%")).isEqualTo(new Tolerance(0, 0.005));
+  }
+
+  @Test
+  void toleranceNeedsAKeyAndANumericColumn() {
+    assertThatThrownBy(
+            () -> DatasetComparison.of(old(), old()).tolerance("b", new Tolerance(1, 0)).execute())
+        .hasMessageContaining("needs a key");
+    assertThatThrownBy(
+            () ->
+                DatasetComparison.of(old(), old())
+                    .key(List.of("id"))
+                    .tolerance("a", new Tolerance(1, 0))
+                    .execute())
+        .hasMessageContaining("'a': it is string");
+    assertThatThrownBy(() -> DatasetComparison.of(old(), old()).key(List.of("nope")).execute())
+        .hasMessageContaining("'nope'")
+        .hasMessageContaining("id, a, b, c");
+    assertThatThrownBy(() -> Tolerance.parse("a lot"))
+        .hasMessageContaining("cannot read the tolerance 'a lot'");
+  }
+
+  @Test
+  void ignoredColumnsAreNotComparedButOthersStillAre() {
+    Dataset<Row> now =
+        old().selectExpr("id", "upper(a) AS a", "b", "c", "current_timestamp() AS loaded_at");
+    ComparisonResult ignored =
+        DatasetComparison.of(old(), now).ignore(List.of("a", "loaded_at")).execute();
+    assertThat(ignored.equal()).isTrue();
+    assertThat(ignored.comparedColumns()).containsExactly("id", "b", "c");
+
+    Dataset<Row> alsoB = now.selectExpr("id", "a", "b + 1 AS b", "c", "loaded_at");
+    ComparisonResult stillCompared =
+        DatasetComparison.of(old(), alsoB).ignore(List.of("a", "loaded_at")).execute();
+    assertThat(stillCompared.contentMatch()).isFalse();
+    assertThat(stillCompared.columnsDiffering()).containsExactly("b");
+  }
+
+  @Test
+  void samplesNameTheDifferingRowsAndColumns() {
+    List<Row> written = new ArrayList<>();
+    DiffSampleSink sink =
+        samples -> {
+          assertThat(samples.schema().simpleString())
+              .isEqualTo(DiffSampleSink.SCHEMA.simpleString());
+          written.addAll(samples.orderBy("kind", "key").collectAsList());
+        };
+    ComparisonResult result =
+        DatasetComparison.of(old(), changed()).key(List.of("id")).samples(10, sink).execute();
+    assertThat(result.samplesWritten()).isEqualTo(written.size()).isEqualTo(4);
+    assertThat(written)
+        .extracting(row -> row.getString(0) + " " + row.getString(1))
+        .containsExactly(
+            "changed {\"id\":2}", "changed {\"id\":3}", "extra {\"id\":11}", "missing {\"id\":4}");
+    Row three = written.get(1);
+    assertThat(three.getList(2)).containsExactly("a", "b");
+    assertThat(three.getString(3)).isEqualTo("{\"id\":3,\"a\":\"a3\",\"b\":4.5,\"c\":3.00}");
+    assertThat(three.getString(4)).isEqualTo("{\"id\":3,\"a\":\"A3\",\"b\":5.5,\"c\":3.00}");
+
+    List<Row> keyless = new ArrayList<>();
+    DatasetComparison.of(old(), old().where("id <> 4"))
+        .samples(5, samples -> keyless.addAll(samples.collectAsList()))
+        .execute();
+    assertThat(keyless).hasSize(1);
+    assertThat(keyless.get(0).getString(0)).isEqualTo("missing");
+    assertThat(keyless.get(0).getString(3)).contains("\"a\":\"a4\"");
+
+    List<Row> limited = new ArrayList<>();
+    DatasetComparison.of(old(), old().where("id > 8"))
+        .samples(3, samples -> limited.addAll(samples.collectAsList()))
+        .execute();
+    assertThat(limited).hasSize(3);
+  }
+
+  @Test
+  void largeDifferencesAreCountedWithoutPullingRowsToTheDriver() throws Exception {
+    Dataset<Row> old =
+        spark().range(300_000).selectExpr("id", "sha2(CAST(id AS STRING), 256) AS payload");
+    Dataset<Row> now = old.selectExpr("id", "upper(payload) AS payload");
+    AtomicLong resultBytes = new AtomicLong();
+    SparkListener listener =
+        new SparkListener() {
+          @Override
+          public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+            if (taskEnd.taskMetrics() != null) {
+              resultBytes.addAndGet(taskEnd.taskMetrics().resultSize());
+            }
+          }
+        };
+    spark().sparkContext().addSparkListener(listener);
+    try {
+      ComparisonResult keyless =
+          DatasetComparison.of(old, now).samples(5, samples -> samples.count()).execute();
+      ComparisonResult keyed =
+          DatasetComparison.of(old, now)
+              .key(List.of("id"))
+              .samples(5, samples -> samples.count())
+              .execute();
+      assertThat(keyless.rowsMissing()).isEqualTo(300_000);
+      assertThat(keyed.rowsChanged()).isEqualTo(300_000);
+      assertThat(keyed.columnsDiffering()).containsExactly("payload");
+    } finally {
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+      spark().sparkContext().removeSparkListener(listener);
+    }
+    // The rows alone are over 20 MB; what reached the driver is task bookkeeping and aggregates.
+    assertThat(resultBytes.get()).isLessThan(4_000_000L);
+  }
+
+  @Test
+  void canonicalFormsDecideEquality() {
+    assertEqual("SELECT CAST('NaN' AS DOUBLE) AS x", "SELECT CAST('NaN' AS DOUBLE) AS x", true);
+    assertEqual("SELECT CAST('NaN' AS DOUBLE) AS x", "SELECT 1.0D AS x", false);
+    assertEqual("SELECT CAST(-0.0 AS FLOAT) AS x", "SELECT CAST(0.0 AS FLOAT) AS x", true);
+    assertEqual("SELECT 'a' AS s", "SELECT 'a ' AS s", false);
+    assertEqual("SELECT 'a' AS s", "SELECT 'A' AS s", false);
+    assertEqual("SELECT array(1, 2) AS a", "SELECT array(2, 1) AS a", false);
+    assertEqual("SELECT array(1, NULL) AS a", "SELECT array(NULL, 1) AS a", false);
+    assertEqual("SELECT array(1) AS a", "SELECT array(1, NULL) AS a", false);
+    assertEqual(
+        "SELECT map('a', array(1), 'b', array(2)) AS m",
+        "SELECT map('b', array(2), 'a', array(1)) AS m",
+        true);
+    assertEqual(
+        "SELECT named_struct('p', 1, 'q', CAST(NULL AS INT)) AS s",
+        "SELECT named_struct('p', CAST(NULL AS INT), 'q', 1) AS s",
+        false);
+    assertEqual(
+        "SELECT CAST(1.50 AS DECIMAL(10,2)) AS d",
+        "SELECT CAST(1.500 AS DECIMAL(12,3)) AS d",
+        true);
+    assertEqual(
+        "SELECT CAST(1.50 AS DECIMAL(10,2)) AS d",
+        "SELECT CAST(1.505 AS DECIMAL(12,3)) AS d",
+        false);
+    assertEqual("SELECT CAST(7 AS INT) AS n", "SELECT CAST(7 AS BIGINT) AS n", true);
+    assertEqual("SELECT X'00' AS b", "SELECT X'0000' AS b", false);
+  }
+
+  private static void assertEqual(String oldSql, String newSql, boolean equal) {
+    ComparisonResult result =
+        DatasetComparison.of(spark().sql(oldSql), spark().sql(newSql)).execute();
+    assertThat(result.contentMatch()).as(oldSql + " vs " + newSql).isEqualTo(equal);
+  }
+
+  private static java.math.BigDecimal dec(String value) {
+    return new java.math.BigDecimal(value);
+  }
+}

@@ -1,0 +1,196 @@
+package io.dsmigrate.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dsmigrate.testing.SparkTestBase;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * For every supported type: datasets that differ in exactly one cell, one duplicated row, one
+ * missing row or one null moved to the other column are found with exact counts, and equal datasets
+ * written in another order, partitioning and file count are reported equal.
+ *
+ * <p>Each dataset has an {@code id} and two columns {@code v1}, {@code v2} of the type under test;
+ * {@code value} gives distinct values for distinct ids and {@code other} a value that differs from
+ * {@code value} for the same id.
+ */
+class MutationTest extends SparkTestBase {
+  private static final int ROWS = 20;
+  private static final int TOUCHED = 3;
+
+  static Stream<Arguments> types() {
+    return Stream.of(
+        type("tinyint", "CAST(%s AS TINYINT)", "CAST(-%s - 1 AS TINYINT)"),
+        type("smallint", "CAST(%s AS SMALLINT)", "CAST(-%s - 1 AS SMALLINT)"),
+        type("int", "CAST(%s AS INT)", "CAST(-%s - 1 AS INT)"),
+        type("bigint", "CAST(%s AS BIGINT) * 1000000007", "CAST(%s AS BIGINT) * 1000000007 + 1"),
+        type("boolean", "%s % 2 = 0", "%s % 2 = 1"),
+        type("float", "CAST(%s / 3 AS FLOAT)", "CAST(%s / 3 + 0.5 AS FLOAT)"),
+        type("double", "%s / 7.0D", "%s / 7.0D + 1e-12D"),
+        type(
+            "decimal(10,2)",
+            "CAST(%s / 4 AS DECIMAL(10,2))",
+            "CAST(%s / 4 + 0.01 AS DECIMAL(10,2))"),
+        type(
+            "decimal(38,10)",
+            "CAST(concat('1234567890123456789.', lpad(CAST(%s AS STRING), 10, '0')) AS DECIMAL(38,10))",
+            "CAST(concat('1234567890123456789.', lpad(CAST(%s AS STRING), 9, '0'), '1') AS DECIMAL(38,10))"),
+        type("string", "concat('s', %s)", "concat('s', %s, ' ')"),
+        type("binary", "CAST(concat('b', %s) AS BINARY)", "CAST(concat('B', %s) AS BINARY)"),
+        type(
+            "date",
+            "date_add(DATE'2024-01-01', CAST(%s AS INT))",
+            "date_add(DATE'1970-01-01', CAST(%s AS INT))"),
+        type(
+            "timestamp",
+            "timestamp_micros(1700000000000000 + %s)",
+            "timestamp_micros(1700000000000000 + %s + 1)"),
+        type(
+            "timestamp_ntz",
+            "CAST(timestamp_micros(1700000000000000 + %s) AS TIMESTAMP_NTZ)",
+            "CAST(timestamp_micros(1700000000000000 + %s + 1) AS TIMESTAMP_NTZ)"),
+        type("array<int>", "array(CAST(%s AS INT), NULL, 7)", "array(CAST(%s AS INT), 7, NULL)"),
+        type("array<string>", "array(concat('a', %s), '')", "array(concat('a', %s), NULL)"),
+        type(
+            "map<string,int>",
+            "map('a', CAST(%s AS INT), 'b', NULL)",
+            "map('a', CAST(%s AS INT), 'b', 0)"),
+        type(
+            "struct<a:int,b:string>",
+            "named_struct('a', CAST(%s AS INT), 'b', CAST(NULL AS STRING))",
+            "named_struct('a', CAST(%s AS INT), 'b', 'NULL')"),
+        type(
+            "array<struct<x:double,y:string>>",
+            "array(named_struct('x', %s / 2.0D, 'y', concat('y', %s)))",
+            "array(named_struct('x', -%s / 2.0D - 1, 'y', concat('y', %s)))"),
+        type(
+            "map<string,array<int>>",
+            "map('k', array(CAST(%s AS INT)), 'l', array())",
+            "map('k', array(CAST(%s AS INT)), 'l', array(0))"));
+  }
+
+  private static Arguments type(String name, String value, String other) {
+    return Arguments.of(name, value, other);
+  }
+
+  private static String at(String template, String id) {
+    return template.replace("%s", "(" + id + ")");
+  }
+
+  /** id, v1 (null for ids 0, 5, 10, ... and for TOUCHED), v2 (null for ids 1, 6, 11, ...). */
+  private static Dataset<Row> base(String value) {
+    return spark()
+        .range(ROWS)
+        .selectExpr(
+            "CAST(id AS INT) AS id",
+            "CASE WHEN id % 5 = 0 OR id = "
+                + TOUCHED
+                + " THEN NULL ELSE "
+                + at(value, "id")
+                + " END AS v1",
+            "CASE WHEN id % 5 = 1 THEN NULL ELSE " + at(value, "id") + " END AS v2");
+  }
+
+  private static ComparisonResult compare(Dataset<Row> old, Dataset<Row> now) {
+    return DatasetComparison.of(old, now).execute();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("types")
+  void oneChangedCellIsFoundAndAttributedToItsColumn(String type, String value, String other) {
+    Dataset<Row> changed =
+        base(value)
+            .selectExpr(
+                "id",
+                "v1",
+                "CASE WHEN id = " + TOUCHED + " THEN " + at(other, "id") + " ELSE v2 END AS v2");
+    assertThat(changed.where("id = " + TOUCHED + " AND v2 IS NOT NULL").count()).isEqualTo(1);
+
+    ComparisonResult keyless = compare(base(value), changed);
+    assertThat(keyless.contentMatch()).as(type).isFalse();
+    assertThat(keyless.rowsMissing()).as(type).isEqualTo(1);
+    assertThat(keyless.rowsExtra()).as(type).isEqualTo(1);
+    assertThat(keyless.columnsDiffering()).as(type).containsExactly("v2");
+
+    ComparisonResult keyed =
+        DatasetComparison.of(base(value), changed).key(List.of("id")).execute();
+    assertThat(keyed.rowsChanged()).as(type).isEqualTo(1);
+    assertThat(keyed.keysOnlyOld()).isZero();
+    assertThat(keyed.keysOnlyNew()).isZero();
+    assertThat(keyed.duplicateKeys()).isZero();
+    assertThat(keyed.columnsDiffering()).as(type).containsExactly("v2");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("types")
+  void oneDuplicatedRowIsOneExtraRow(String type, String value, String other) {
+    Dataset<Row> duplicated = base(value).unionByName(base(value).where("id = 7"));
+    ComparisonResult result = compare(base(value), duplicated);
+    assertThat(result.rowsNew()).isEqualTo(ROWS + 1);
+    assertThat(result.rowsMissing()).as(type).isZero();
+    assertThat(result.rowsExtra()).as(type).isEqualTo(1);
+    assertThat(result.contentMatch()).isFalse();
+
+    ComparisonResult keyed =
+        DatasetComparison.of(base(value), duplicated).key(List.of("id")).execute();
+    assertThat(keyed.duplicateKeys()).as(type).isEqualTo(1);
+    assertThat(keyed.rowsChanged()).isZero();
+    assertThat(keyed.rowsExtra()).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("types")
+  void oneMissingRowIsFound(String type, String value, String other) {
+    ComparisonResult result = compare(base(value), base(value).where("id <> 11"));
+    assertThat(result.rowsMissing()).as(type).isEqualTo(1);
+    assertThat(result.rowsExtra()).as(type).isZero();
+    assertThat(result.contentMatch()).isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("types")
+  void aNullMovedToTheOtherColumnIsFound(String type, String value, String other) {
+    // Row TOUCHED holds (NULL, x); after the move it holds (x, NULL).
+    Dataset<Row> moved =
+        base(value)
+            .selectExpr(
+                "id",
+                "CASE WHEN id = " + TOUCHED + " THEN v2 ELSE v1 END AS v1",
+                "CASE WHEN id = " + TOUCHED + " THEN NULL ELSE v2 END AS v2");
+    ComparisonResult result = compare(base(value), moved);
+    assertThat(result.rowsMissing()).as(type).isEqualTo(1);
+    assertThat(result.rowsExtra()).as(type).isEqualTo(1);
+    assertThat(result.columnsDiffering()).as(type).containsExactly("v1", "v2");
+    assertThat(result.columns().get(1).nullsOld())
+        .isEqualTo(result.columns().get(1).nullsNew() + 1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("types")
+  void equalRowsInAnotherOrderPartitioningAndFileCountAreEqual(
+      String type, String value, String other) {
+    base(value)
+        .orderBy(org.apache.spark.sql.functions.col("id").desc())
+        .repartition(3)
+        .write()
+        .parquet(path("three_files"));
+    Dataset<Row> three = spark().read().parquet(path("three_files"));
+    assertThat(three.inputFiles()).hasSize(3);
+    Dataset<Row> one = base(value).coalesce(1).orderBy(org.apache.spark.sql.functions.rand(7));
+
+    ComparisonResult result = compare(base(value), three);
+    assertThat(result.equal()).as(type + ": " + result.summary()).isTrue();
+    assertThat(result.rowsOld()).isEqualTo(ROWS);
+    assertThat(result.columnsDiffering()).isEmpty();
+    ComparisonResult keyed = DatasetComparison.of(three, one).key(List.of("id")).execute();
+    assertThat(keyed.equal()).as(type).isTrue();
+    assertThat(keyed.rowsChanged()).isZero();
+    assertThat(keyed.duplicateKeys()).isZero();
+  }
+}
