@@ -1,10 +1,8 @@
 package io.dsmigrate.launcher;
 
-import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.fleet.PauseRequests;
 import java.time.Instant;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,9 +24,7 @@ final class PauseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Settings settings = common.settings();
-    PauseRequests pauses =
-        PauseRequests.in(settings.ledger().controlDirectory(), new Configuration());
+    PauseRequests pauses = common.pauseRequests();
     pauses.request(
         runId, "requested by " + System.getProperty("user.name") + " at " + Instant.now());
     System.out.printf(

@@ -1,9 +1,7 @@
 package io.dsmigrate.launcher;
 
-import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.fleet.PauseRequests;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,9 +21,7 @@ final class ResumeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Settings settings = common.settings();
-    PauseRequests pauses =
-        PauseRequests.in(settings.ledger().controlDirectory(), new Configuration());
+    PauseRequests pauses = common.pauseRequests();
     if (!pauses.lift(runId)) {
       throw new IllegalArgumentException(
           "Run "
