@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -65,7 +64,7 @@ class SparkSubmitIT extends SparkTestBase {
         Arrays.asList(System.getProperty("dsmigrate.jvm.flags", "").trim().split("\\s+")));
     command.add("-Xmx1g");
     command.add("-cp");
-    command.add(sparkOnlyClasspath());
+    command.add(SparkClasspath.joined());
     command.addAll(
         List.of(
             "org.apache.spark.deploy.SparkSubmit",
@@ -114,23 +113,5 @@ class SparkSubmitIT extends SparkTestBase {
                 .load(workdir.resolve("warehouse/web.db/clicks").toString())
                 .count())
         .isEqualTo(20);
-  }
-
-  private static String sparkOnlyClasspath() {
-    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(
-            entry ->
-                !entry.contains("dsmigrate")
-                    && !entry.contains(File.separator + "target" + File.separator))
-        .filter(
-            entry ->
-                !entry.contains("delta-")
-                    && !entry.contains("unitycatalog")
-                    && !entry.contains("picocli"))
-        .filter(
-            entry ->
-                !entry.contains(
-                    File.separator + "com" + File.separator + "typesafe" + File.separator))
-        .collect(Collectors.joining(File.pathSeparator));
   }
 }

@@ -25,11 +25,13 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       PauseCommand.class,
       ResumeCommand.class,
+      SubmitCommand.class,
       ValidateCommand.class,
       StatusCommand.class,
       RollbackCommand.class,
       SqlCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      BenchValidationCommand.class
     })
 public final class Dsmigrate implements Runnable {
   public static final int OK = 0;

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dsmigrate.launcher.Cli.Outcome;
 import io.dsmigrate.testing.SparkTestBase;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,28 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /** The command line as people and scripts use it: exit codes, output, what is (not) written. */
 class CommandLineTest extends SparkTestBase {
-  private record Outcome(int code, String out, String err) {}
-
   private Outcome dsmigrate(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
     List<String> all = new ArrayList<>(List.of(args));
     all.add(1, "--workdir");
     all.add(2, temp.resolve("work").toString());
-    try {
-      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-      int code = Dsmigrate.execute(all.toArray(String[]::new));
-      return new Outcome(
-          code,
-          outBytes.toString(StandardCharsets.UTF_8),
-          errBytes.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    return Cli.dsmigrate(all.toArray(String[]::new));
   }
 
   @Test
@@ -219,8 +200,30 @@ class CommandLineTest extends SparkTestBase {
     assertThat(noKey.err()).contains("needs a key");
   }
 
+  @Test
+  void validationBenchmarkTimesEveryMethodAndChecksTheyAgree() {
+    Outcome bench =
+        dsmigrate("bench-validation", "--rows", "3000", "-Ddsmigrate.results.database=cli_bench");
+    assertThat(bench.code()).as(bench.out() + bench.err()).isZero();
+    assertThat(bench.out())
+        .contains("ratio exceptAll / dsmigrate:")
+        .contains("(all report equal: true)")
+        .contains("ratio full outer join / dsmigrate keyed:")
+        .contains(
+            "found: 2 changed keys (columns [amount, note]), 1 keys only in old, 1 duplicate keys;")
+        .contains("all methods agree: true");
+  }
+
   private JsonNode validate(String oldPath, String newPath, int expectedCode) throws Exception {
-    Outcome outcome = dsmigrate("validate", "--old", oldPath, "--new", newPath, "--json");
+    Outcome outcome =
+        dsmigrate(
+            "validate",
+            "--old",
+            oldPath,
+            "--new",
+            newPath,
+            "--json",
+            "-Ddsmigrate.results.database=cli_validate_json");
     assertThat(outcome.code()).as(outcome.err()).isEqualTo(expectedCode);
     return new ObjectMapper().readTree(outcome.out().strip());
   }

@@ -41,6 +41,11 @@ class NotebookTest extends SparkTestBase {
         datasets:
           - { id: nb.a, source: { table: nb_legacy.a }, target: { table: nb_new.a }, consumers: [ finance ] }
           - { id: nb.b, source: { table: nb_legacy.missing }, target: { table: nb_new.b } }
+          - id: nb.c
+            source: { table: nb_legacy.a }
+            target: { table: nb_new.c }
+            transform: { cast: { s: int } }
+            validation: { queries: [ "SELECT max(s) AS top FROM dataset" ] }
         """);
     Settings settings =
         Settings.load(
@@ -82,23 +87,29 @@ class NotebookTest extends SparkTestBase {
       }
     }
     assertThat(results.get("failures_by_error_class"))
-        .singleElement()
-        .satisfies(
-            row -> {
-              assertThat(row.getString(0)).isEqualTo("SOURCE_NOT_FOUND");
-              assertThat(row.getLong(1)).isEqualTo(1);
-            });
+        .extracting(row -> row.getString(0) + "=" + row.getLong(1))
+        .containsExactlyInAnyOrder("SOURCE_NOT_FOUND=1", "QUERY_MISMATCH=1");
     assertThat(results.get("datasets_per_status_per_run"))
         .singleElement()
         .satisfies(
             row -> {
               assertThat(row.<Long>getAs("succeeded")).isEqualTo(1);
-              assertThat(row.<Long>getAs("failed")).isEqualTo(1);
+              assertThat(row.<Long>getAs("failed")).isEqualTo(2);
             });
     assertThat(results.get("validation_mismatches")).isEmpty();
     assertThat(results.get("consumers_to_notify"))
         .singleElement()
         .satisfies(row -> assertThat(row.getString(0)).isEqualTo("finance"));
-    assertThat(results.get("current_state")).hasSize(2);
+    assertThat(results.get("current_state")).hasSize(3);
+    // max('9') over strings before the cast, max(11) after it.
+    assertThat(results.get("consumer_queries_that_changed"))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.getString(1)).isEqualTo("nb.c");
+              assertThat(row.getString(2)).isEqualTo("SELECT max(s) AS top FROM dataset");
+            });
+    assertThat(results.get("validation_detail")).isEmpty();
+    assertThat(results.get("diff_samples_latest_run")).isEmpty();
   }
 }

@@ -10,10 +10,11 @@ import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -34,6 +36,14 @@ import org.apache.spark.storage.StorageLevel;
 final class Differences {
   /** Changed keys up to this many are broadcast to pick their rows out of each side. */
   static final long BROADCAST_KEYS = 200_000;
+
+  /** Keys are spread over this many buckets to find where differences are. */
+  static final int BUCKETS = 65_536;
+
+  /** Beyond this many differing buckets, both sides are diffed whole. */
+  static final int MAX_DIFFERING_BUCKETS = 4_096;
+
+  private static final String BUCKET = "__dsm_bucket";
 
   private static final String SIDE = "__dsm_side";
   private static final String OLD_COUNT = "__dsm_old";
@@ -76,11 +86,26 @@ final class Differences {
       Long duplicateKeys,
       Long rowsWithinTolerance,
       Map<String, Long> columnCounts,
-      long samplesWritten) {
+      long samplesWritten,
+      long duplicateKeysOnlyOld) {
 
     static Found none(List<String> key) {
       Long zero = key.isEmpty() ? null : 0L;
-      return new Found(0, 0, zero, zero, zero, null, zero, Map.of(), 0);
+      return new Found(0, 0, zero, zero, zero, null, zero, Map.of(), 0, 0);
+    }
+
+    Found withDuplicateKeys(long value) {
+      return new Found(
+          rowsMissing,
+          rowsExtra,
+          rowsChanged,
+          keysOnlyOld,
+          keysOnlyNew,
+          value,
+          rowsWithinTolerance,
+          columnCounts,
+          samplesWritten,
+          duplicateKeysOnlyOld);
     }
   }
 
@@ -129,13 +154,87 @@ final class Differences {
                     col("__dsm_json").as("new_value"));
         written = write(missingRows.unionByName(extraRows));
       }
-      return new Found(missing, extra, null, null, null, null, null, Map.of(), written);
+      return new Found(missing, extra, null, null, null, null, null, Map.of(), written, 0);
     } finally {
       unmatched.unpersist();
     }
   }
 
+  /**
+   * The keyed diff. Keys are spread over {@value #BUCKETS} buckets by a hash; one aggregate per
+   * side (no shuffle of rows: each task sends at most one small row per bucket) finds the buckets
+   * whose rows differ, and only their rows are read out, kept and diffed key by key. When
+   * differences are everywhere, the whole of both sides is diffed key by key instead.
+   */
   Found keyed() {
+    List<Row> differing =
+        bucketSums(oldRows)
+            .join(
+                bucketSums(newRows),
+                scala.jdk.javaapi.CollectionConverters.asScala(List.of(BUCKET)).toSeq(),
+                "full_outer")
+            .where(bucketsDiffer())
+            .select(BUCKET)
+            .limit(MAX_DIFFERING_BUCKETS + 1)
+            .collectAsList();
+    if (differing.size() > MAX_DIFFERING_BUCKETS) {
+      return pairedKeys();
+    }
+    Object[] buckets = differing.stream().map(row -> row.get(0)).toArray();
+    Dataset<Row> oldPart =
+        oldRows.where(bucket().isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> newPart =
+        newRows.where(bucket().isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Found found = new Differences(oldPart, newPart, key, tolerances, samples, sink).pairedKeys();
+      // Keys repeated in old but not in new differ, so their buckets were read out; keys
+      // repeated in new may sit in equal buckets, so new is counted whole (keys only).
+      long duplicates = duplicateKeys(newRows, key) + found.duplicateKeysOnlyOld();
+      return found.withDuplicateKeys(duplicates);
+    } finally {
+      oldPart.unpersist();
+      newPart.unpersist();
+    }
+  }
+
+  private Column bucket() {
+    List<Column> inputs = new ArrayList<>();
+    inputs.add(lit(0x5eed4L));
+    StructType schema = oldRows.schema();
+    for (String column : key) {
+      Column value = Canonical.column(column);
+      inputs.add(value.isNull());
+      inputs.add(Canonical.of(value, schema.apply(column).dataType()));
+    }
+    return pmod(xxhash64(inputs.toArray(Column[]::new)), lit(BUCKETS));
+  }
+
+  /** Per bucket: row count and fingerprint sums (a partial aggregate per task, no row shuffle). */
+  private Dataset<Row> bucketSums(Dataset<Row> rows) {
+    List<Column> projection = new ArrayList<>(Fingerprints.row(rows.schema()));
+    projection.add(bucket().as(BUCKET));
+    List<Column> sums = new ArrayList<>(Fingerprints.sums(col(Fingerprints.HIGH)));
+    sums.addAll(Fingerprints.sums(col(Fingerprints.LOW)));
+    String side = rows == oldRows ? "o" : "n";
+    List<Column> named = new ArrayList<>();
+    for (int i = 0; i < sums.size(); i++) {
+      named.add(sums.get(i).as(side + i));
+    }
+    return rows.select(projection.toArray(Column[]::new))
+        .groupBy(BUCKET)
+        .agg(count(lit(1)).as(side + "c"), named.toArray(Column[]::new));
+  }
+
+  private static Column bucketsDiffer() {
+    Column differ = not(col("oc").eqNullSafe(col("nc")));
+    for (int i = 0; i < 6; i++) {
+      differ = differ.or(not(col("o" + i).eqNullSafe(col("n" + i))));
+    }
+    return differ;
+  }
+
+  /** The keyed diff over all rows of both sides: one shuffle of narrow (key, fingerprint) rows. */
+  private Found pairedKeys() {
     List<String> keyAliases = new ArrayList<>();
     for (int i = 0; i < key.size(); i++) {
       keyAliases.add(KEY_PREFIX + i);
@@ -172,7 +271,8 @@ final class Differences {
                   count(when(onlyOld, lit(1))),
                   count(when(onlyNew, lit(1))),
                   count(when(changed, lit(1))),
-                  count(when(duplicate, lit(1))))
+                  count(when(duplicate, lit(1))),
+                  count(when(col(OLD_COUNT).gt(1).and(col(NEW_COUNT).leq(1)), lit(1))))
               .first();
       long missing = totals.isNullAt(0) ? 0 : totals.getLong(0);
       long extra = totals.isNullAt(1) ? 0 : totals.getLong(1);
@@ -222,10 +322,10 @@ final class Differences {
                       .limit(samples)
                       .select(
                           lit("changed").as("kind"),
-                          to_json(struct(prefixed(OLD_PREFIX, key))).as("key"),
+                          json(struct(prefixed(OLD_PREFIX, key))).as("key"),
                           array_compact(array(names.toArray(Column[]::new))).as("columns"),
-                          to_json(struct(prefixed(OLD_PREFIX, fieldNames()))).as("old_value"),
-                          to_json(struct(prefixed(NEW_PREFIX, fieldNames()))).as("new_value")));
+                          json(struct(prefixed(OLD_PREFIX, fieldNames()))).as("old_value"),
+                          json(struct(prefixed(NEW_PREFIX, fieldNames()))).as("new_value")));
         }
       }
       if (samples > 0 && totals.getLong(2) + totals.getLong(3) > 0) {
@@ -245,7 +345,8 @@ final class Differences {
           totals.getLong(5),
           withinTolerance,
           columnCounts,
-          written);
+          written,
+          totals.getLong(6));
     } finally {
       interesting.unpersist();
     }
@@ -298,10 +399,10 @@ final class Differences {
   private Dataset<Row> keyedRows(Dataset<Row> rows, Dataset<Row> keys, String kind) {
     Dataset<Row> picked =
         prefixedRows(rows, OLD_PREFIX).join(keys, keyMatch(OLD_PREFIX), "left_semi").limit(samples);
-    Column json = to_json(struct(prefixed(OLD_PREFIX, fieldNames())));
+    Column json = json(struct(prefixed(OLD_PREFIX, fieldNames())));
     return picked.select(
         lit(kind).as("kind"),
-        to_json(struct(prefixed(OLD_PREFIX, key))).as("key"),
+        json(struct(prefixed(OLD_PREFIX, key))).as("key"),
         Canonical.strings(List.of()).as("columns"),
         (kind.equals("missing") ? json : lit(null).cast("string")).as("old_value"),
         (kind.equals("extra") ? json : lit(null).cast("string")).as("new_value"));
@@ -313,7 +414,7 @@ final class Differences {
             .select(col(Fingerprints.HIGH).as("__dsm_h1"), col(Fingerprints.LOW).as("__dsm_h2"))
             .limit(samples);
     List<Column> columns = new ArrayList<>(Fingerprints.row(rows.schema()));
-    columns.add(to_json(struct(columns(fieldNames()))).as("__dsm_json"));
+    columns.add(json(struct(columns(fieldNames()))).as("__dsm_json"));
     return rows.select(columns.toArray(Column[]::new))
         .join(
             broadcast(hashes),
@@ -400,6 +501,11 @@ final class Differences {
 
   private int indexOf(String name) {
     return List.of(oldRows.schema().fieldNames()).indexOf(name);
+  }
+
+  /** A row as JSON, nulls included (a null that moved must show). */
+  private static Column json(Column row) {
+    return org.apache.spark.sql.functions.to_json(row, Map.of("ignoreNullFields", "false"));
   }
 
   private static Column[] columns(List<String> names) {

@@ -14,10 +14,11 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Fingerprints of rows and columns, computed by Spark expressions on the executors.
  *
- * <p>A row's fingerprint is 128 bits: two independent xxhash64 chains over the canonical (is null,
- * value) pairs of its columns, one in column order and one in reverse order with another seed, so
- * the two halves never share an intermediate state. A collision between two different rows is a
- * 2^-128 event, not a practical risk for billions of rows.
+ * <p>Each value is hashed twice, with two seeds, as the canonical pair (is null, value); a row's
+ * fingerprint is 128 bits: one xxhash64 chain over the first hashes in column order and one over
+ * the second hashes in reverse order, so the two halves never share an intermediate state. A
+ * collision between two different rows is a 2^-128 event, not a practical risk for billions of
+ * rows. The first hash of each column doubles as the column's own fingerprint.
  *
  * <p>A multiset of rows is summarised by the exact sums of its fingerprints. The sums are kept as
  * three 64-bit partial sums per 64-bit hash (bits 43-63, 22-42 and 0-21), each of which cannot
@@ -31,31 +32,60 @@ final class Fingerprints {
   private static final long SEED_HIGH = 0x5eed1L;
   private static final long SEED_LOW = 0x5eed2L;
   private static final long SEED_COLUMN = 0x5eed3L;
+  private static final long SEED_COLUMN_LOW = 0x5eed5L;
 
   private Fingerprints() {}
 
   /** The two 64-bit halves of each row's fingerprint, as columns named HIGH and LOW. */
   static List<Column> row(StructType schema) {
+    return row(schema, firstHashes(schema), secondHashes(schema));
+  }
+
+  /**
+   * The row fingerprint from per-column hashes: HIGH chains the first hashes in column order, LOW
+   * the second (independently seeded) hashes in reverse order. Two rows collide only if, for a
+   * differing value, both of its 64-bit hashes collide, or the chains do: a 2^-128 event.
+   */
+  static List<Column> row(StructType schema, List<Column> first, List<Column> second) {
     List<Column> forward = new ArrayList<>();
     forward.add(lit(SEED_HIGH));
-    for (StructField field : schema.fields()) {
-      Column value = Canonical.column(field.name());
-      forward.add(value.isNull());
-      forward.add(Canonical.of(value, field.dataType()));
-    }
+    forward.addAll(first);
     List<Column> backward = new ArrayList<>();
     backward.add(lit(SEED_LOW));
-    for (int i = forward.size() - 1; i >= 1; i--) {
-      backward.add(forward.get(i));
+    for (int i = second.size() - 1; i >= 0; i--) {
+      backward.add(second.get(i));
     }
     return List.of(
         xxhash64(forward.toArray(Column[]::new)).as(HIGH),
         xxhash64(backward.toArray(Column[]::new)).as(LOW));
   }
 
+  /** Each column's first hash (also its column fingerprint). */
+  static List<Column> firstHashes(StructType schema) {
+    return columnHashes(schema, SEED_COLUMN);
+  }
+
+  /** Each column's second, independently seeded hash. */
+  static List<Column> secondHashes(StructType schema) {
+    return columnHashes(schema, SEED_COLUMN_LOW);
+  }
+
+  /** One 64-bit hash per column of its canonical (is null, value) pair, with the given seed. */
+  private static List<Column> columnHashes(StructType schema, long seed) {
+    List<Column> hashes = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      hashes.add(column(Canonical.column(field.name()), field, seed));
+    }
+    return hashes;
+  }
+
   /** A 64-bit hash of one column's canonical (is null, value) pair. */
   static Column column(Column value, StructField field) {
-    return xxhash64(lit(SEED_COLUMN), value.isNull(), Canonical.of(value, field.dataType(), 0));
+    return column(value, field, SEED_COLUMN);
+  }
+
+  private static Column column(Column value, StructField field, long seed) {
+    return xxhash64(lit(seed), value.isNull(), Canonical.of(value, field.dataType(), 0));
   }
 
   /** Three exact partial sums of a 64-bit hash column (see the class comment). */

@@ -39,11 +39,25 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
   /** Profiles {@code rows} with one aggregate job (hashes are computed once per row). */
   static SideProfile of(Dataset<Row> rows) {
     StructType schema = rows.schema();
-    List<Column> projection = new ArrayList<>(Fingerprints.row(schema));
     StructField[] fields = schema.fields();
+    // Hash each value twice (once per seed) in a first projection; the row fingerprint chains
+    // those hashes in a second one.
+    List<Column> hashing = new ArrayList<>();
+    List<Column> first = Fingerprints.firstHashes(schema);
+    List<Column> firstRefs = new ArrayList<>();
+    List<Column> secondRefs = new ArrayList<>();
+    List<Column> second = Fingerprints.secondHashes(schema);
     for (int i = 0; i < fields.length; i++) {
-      Column value = Canonical.column(fields[i].name());
-      projection.add(Fingerprints.column(value, fields[i]).as(hashName(i)));
+      hashing.add(first.get(i).as(hashName(i)));
+      hashing.add(second.get(i).as("__dsm_s" + i));
+      firstRefs.add(col(hashName(i)));
+      secondRefs.add(col("__dsm_s" + i));
+      hashing.add(Canonical.column(fields[i].name()).as(valueName(i)));
+    }
+    List<Column> projection = new ArrayList<>(Fingerprints.row(schema, firstRefs, secondRefs));
+    for (int i = 0; i < fields.length; i++) {
+      Column value = col(valueName(i));
+      projection.add(col(hashName(i)));
       projection.add(value.isNull().as(nullName(i)));
       if (Canonical.hasMinMax(fields[i].dataType())) {
         projection.add(value.as(valueName(i)));
@@ -58,7 +72,8 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
             i -> col(nullName(i)),
             i -> col(valueName(i)));
     Row totals =
-        rows.select(projection.toArray(Column[]::new))
+        rows.select(hashing.toArray(Column[]::new))
+            .select(projection.toArray(Column[]::new))
             .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
             .first();
     return from(totals, schema);
@@ -70,13 +85,14 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
    * written, which saves reading the source again.
    */
   static List<Column> observed(StructType schema) {
-    List<Column> row = Fingerprints.row(schema);
+    List<Column> first = Fingerprints.firstHashes(schema);
+    List<Column> row = Fingerprints.row(schema, first, Fingerprints.secondHashes(schema));
     StructField[] fields = schema.fields();
     return aggregates(
         schema,
         row.get(0),
         row.get(1),
-        i -> Fingerprints.column(Canonical.column(fields[i].name()), fields[i]),
+        first::get,
         i -> Canonical.column(fields[i].name()).isNull(),
         i -> Canonical.column(fields[i].name()));
   }

@@ -1,0 +1,53 @@
+package io.dsmigrate.job.submit;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The arguments of {@link io.dsmigrate.job.MigrationJobMain} for one partition of a plan.
+ *
+ * @param plan the plan file, as the driver reads it
+ * @param partition the partition to run
+ * @param runId the run id; the same id on a rerun resumes the run
+ * @param workdir the job's workdir, or null for its configured one
+ * @param conf a dsmigrate settings file, or null
+ * @param settings dsmigrate settings ({@code -Dkey=value}), in order
+ */
+public record JobArguments(
+    Path plan, int partition, String runId, Path workdir, Path conf, Map<String, String> settings) {
+  public JobArguments {
+    requireNonNull(plan, "plan is null");
+    requireNonNull(runId, "runId is null");
+    if (partition < 0) {
+      throw new IllegalArgumentException("partition must be 0 or more, not " + partition);
+    }
+    settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+  }
+
+  /** The arguments as the job's command line takes them. */
+  public List<String> toList() {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "--plan",
+            plan.toString(),
+            "--partition",
+            Integer.toString(partition),
+            "--run-id",
+            runId));
+    if (workdir != null) {
+      args.addAll(List.of("--workdir", workdir.toString()));
+    }
+    if (conf != null) {
+      args.addAll(List.of("--conf", conf.toString()));
+    }
+    settings.forEach((key, value) -> args.add("-D" + key + "=" + value));
+    return args;
+  }
+}

@@ -1,0 +1,231 @@
+package io.dsmigrate.launcher;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
+
+import io.dsmigrate.job.Settings;
+import io.dsmigrate.validation.ComparisonResult;
+import io.dsmigrate.validation.DatasetComparison;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "bench-validation",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Times, in the same run on the same Delta tables of N rows, dsmigrate's validation against the",
+      "two usual ways: (a) counts plus exceptAll both ways, (b) a full outer join on the key comparing",
+      "every column (the datacompy approach). Two cases: equal tables (written with another file",
+      "layout), and tables with a few hundred scattered differences (changed cells, missing and",
+      "duplicated rows). Prints rows/second (rows of both sides per second) and the ratios, and checks",
+      "that every method found the same differences. Uses its own workdir by default; data is kept",
+      "for reruns."
+    })
+final class BenchValidationCommand implements Callable<Integer> {
+  private static final String[] COLUMNS = {
+    "id", "customer", "region", "amount", "price", "day", "note"
+  };
+
+  @Mixin CommonOptions common;
+
+  @Option(
+      names = "--rows",
+      defaultValue = "10000000",
+      description = "Rows per table (default: ${DEFAULT-VALUE}).")
+  long rows;
+
+  @Override
+  public Integer call() throws Exception {
+    if (common.workdir == null) {
+      common.workdir = Path.of("dsmigrate-bench");
+    }
+    Settings settings = common.settings();
+    SparkSession spark = Sessions.start(settings, "bench-validation");
+    Path data = settings.workdir().resolve("bench-validation").resolve(Long.toString(rows));
+    Dataset<Row> old = table(spark, data.resolve("old"), generated(spark, 8), settings);
+    Dataset<Row> same = table(spark, data.resolve("same"), generated(spark, 5), settings);
+    Dataset<Row> changed = table(spark, data.resolve("changed"), withDifferences(spark), settings);
+
+    // Warm up the JIT and the file cache on every table; not timed.
+    DatasetComparison.of(old.limit(100_000), same.limit(100_000)).key(List.of("id")).execute();
+    for (Dataset<Row> side : List.of(old, same, changed)) {
+      side.selectExpr("count(*)", "max(note)").collect();
+    }
+
+    System.out.printf(
+        "Validation benchmark: %,d rows per side, %d cores, Spark %s%n",
+        rows, Runtime.getRuntime().availableProcessors(), settings.sparkMaster());
+
+    System.out.println("Equal tables (same rows, other file layout):");
+    Timed<ComparisonResult> dsmEqual = time(() -> DatasetComparison.of(old, same).execute());
+    Timed<long[]> exceptEqual = time(() -> exceptAll(old, same));
+    boolean equalAgree =
+        dsmEqual.value.equal() && exceptEqual.value[2] == 0 && exceptEqual.value[3] == 0;
+    print("dsmigrate (one scan per side, no shuffle)", dsmEqual.seconds, 2 * rows);
+    print("counts + exceptAll both ways", exceptEqual.seconds, 2 * rows);
+    System.out.printf(
+        "  ratio exceptAll / dsmigrate: %.2fx   (all report equal: %s)%n",
+        exceptEqual.seconds / dsmEqual.seconds, equalAgree);
+
+    long changedRows = changed.count();
+    System.out.println("Tables with scattered differences:");
+    Timed<ComparisonResult> dsmDiff =
+        time(
+            () ->
+                DatasetComparison.of(old, changed)
+                    .key(List.of("id"))
+                    .samples(20, samples -> samples.write().format("noop").mode("overwrite").save())
+                    .execute());
+    Timed<long[]> join = time(() -> fullOuterJoin(old, changed));
+    Timed<ComparisonResult> dsmKeyless = time(() -> DatasetComparison.of(old, changed).execute());
+    Timed<long[]> exceptDiff = time(() -> exceptAll(old, changed));
+    ComparisonResult found = dsmDiff.value;
+    boolean diffAgree =
+        found.rowsMissing() == exceptDiff.value[2]
+            && found.rowsExtra() == exceptDiff.value[3]
+            && dsmKeyless.value.rowsMissing() == exceptDiff.value[2]
+            && dsmKeyless.value.rowsExtra() == exceptDiff.value[3]
+            && found.keysOnlyOld() == join.value[0]
+            && found.rowsChanged() == join.value[2];
+    print("dsmigrate keyed diff (+ columns, samples)", dsmDiff.seconds, rows + changedRows);
+    print("full outer join on id, every column", join.seconds, rows + changedRows);
+    print("dsmigrate keyless diff", dsmKeyless.seconds, rows + changedRows);
+    print("counts + exceptAll both ways", exceptDiff.seconds, rows + changedRows);
+    System.out.printf(
+        "  ratio full outer join / dsmigrate keyed: %.2fx; exceptAll / dsmigrate keyless: %.2fx%n",
+        join.seconds / dsmDiff.seconds, exceptDiff.seconds / dsmKeyless.seconds);
+    System.out.printf(
+        "  found: %d changed keys (columns %s), %d keys only in old, %d duplicate keys; missing=%d"
+            + " extra=%d (exceptAll: %d / %d); all methods agree: %s%n",
+        found.rowsChanged(),
+        found.columnsDiffering(),
+        found.keysOnlyOld(),
+        found.duplicateKeys(),
+        found.rowsMissing(),
+        found.rowsExtra(),
+        exceptDiff.value[2],
+        exceptDiff.value[3],
+        diffAgree);
+    return equalAgree && diffAgree ? Dsmigrate.OK : Dsmigrate.SOME_FAILED;
+  }
+
+  private Dataset<Row> generated(SparkSession spark, int partitions) {
+    return spark
+        .range(0, rows, 1, partitions)
+        .selectExpr(
+            "id",
+            "CAST(id % 100000 AS INT) AS customer",
+            "element_at(array('north', 'south', 'east', 'west'), CAST(id % 4 AS INT) + 1) AS region",
+            "CAST(id % 100000 / 100.0 AS DECIMAL(18,2)) AS amount",
+            "id * 0.37D AS price",
+            "date_add(DATE'2020-01-01', CAST(id % 1500 AS INT)) AS day",
+            "CASE WHEN id % 11 = 0 THEN NULL ELSE concat('note-', id) END AS note");
+  }
+
+  /** About 300 changed cells, 100 missing rows and 100 duplicated rows per 10 million. */
+  private Dataset<Row> withDifferences(SparkSession spark) {
+    Dataset<Row> base = generated(spark, 6);
+    Dataset<Row> edited =
+        base.where("id % 100003 <> 11")
+            .selectExpr(
+                "id",
+                "customer",
+                "region",
+                "CASE WHEN id % 33331 = 5 THEN amount + 0.01 ELSE amount END AS amount",
+                "price",
+                "day",
+                "CASE WHEN id % 99991 = 3 THEN concat(note, ' ') ELSE note END AS note")
+            .selectExpr(
+                "id",
+                "customer",
+                "region",
+                "CAST(amount AS DECIMAL(18,2)) AS amount",
+                "price",
+                "day",
+                "note");
+    return edited.unionByName(base.where("id % 100019 = 13"));
+  }
+
+  private static Dataset<Row> table(
+      SparkSession spark, Path location, Dataset<Row> rows, Settings settings) throws Exception {
+    if (!Files.isDirectory(location.resolve("_delta_log"))) {
+      System.out.printf("Writing %s ...%n", location);
+      rows.write().format("delta").mode("overwrite").save(location.toString());
+    }
+    return spark.read().format("delta").load(location.toString());
+  }
+
+  /** old count, new count, rows of old not in new, rows of new not in old. */
+  private static long[] exceptAll(Dataset<Row> old, Dataset<Row> now) {
+    return new long[] {
+      old.count(), now.count(), old.exceptAll(now).count(), now.exceptAll(old).count()
+    };
+  }
+
+  /**
+   * Keys only in old, keys only in new, keys in both whose rows differ, then per column the rows
+   * that differ: a full outer join on id with a null-safe comparison of every column.
+   */
+  private static long[] fullOuterJoin(Dataset<Row> old, Dataset<Row> now) {
+    List<Column> oldColumns = new ArrayList<>();
+    List<Column> newColumns = new ArrayList<>();
+    for (String name : COLUMNS) {
+      oldColumns.add(col(name).as("o_" + name));
+      newColumns.add(col(name).as("n_" + name));
+    }
+    Dataset<Row> joined =
+        old.select(oldColumns.toArray(Column[]::new))
+            .join(
+                now.select(newColumns.toArray(Column[]::new)),
+                col("o_id").equalTo(col("n_id")),
+                "full_outer");
+    Column both = col("o_id").isNotNull().and(col("n_id").isNotNull());
+    Column anyDiffers = lit(false);
+    List<Column> figures = new ArrayList<>();
+    figures.add(count(when(col("n_id").isNull(), lit(1))));
+    figures.add(count(when(col("o_id").isNull(), lit(1))));
+    List<Column> perColumn = new ArrayList<>();
+    for (String name : COLUMNS) {
+      Column differs = both.and(not(col("o_" + name).eqNullSafe(col("n_" + name))));
+      anyDiffers = anyDiffers.or(differs);
+      perColumn.add(count(when(differs, lit(1))));
+    }
+    figures.add(count(when(anyDiffers, lit(1))));
+    figures.addAll(perColumn);
+    Row row =
+        joined
+            .agg(figures.get(0), figures.subList(1, figures.size()).toArray(Column[]::new))
+            .first();
+    long[] out = new long[row.length()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = row.getLong(i);
+    }
+    return out;
+  }
+
+  private record Timed<T>(T value, double seconds) {}
+
+  private static <T> Timed<T> time(Supplier<T> work) {
+    long start = System.nanoTime();
+    T value = work.get();
+    return new Timed<>(value, (System.nanoTime() - start) / 1e9);
+  }
+
+  private static void print(String label, double seconds, long rowsCompared) {
+    System.out.printf("  %-45s %8.1f s  %,14.0f rows/s%n", label, seconds, rowsCompared / seconds);
+  }
+}
