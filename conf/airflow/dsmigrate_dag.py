@@ -17,6 +17,8 @@ Exit codes of a task's spark-submit, the job's own:
      until the input is fixed;
   3  stopped by the error threshold: the wave was rolled back; read the results table
      (dsmigrate status --run ID) before clearing the task.
+  4  paused (dsmigrate pause --run ID): the datasets in flight finished, the rest were not
+     started; retries stay paused until `dsmigrate resume --run ID`, then clear the task.
 Any code but 0 fails the task, and Airflow retries it. Every try of every task of one DAG run
 passes the same --run-id, made from the DAG run's id, so a retry or a cleared task resumes that
 run: datasets that succeeded are skipped, never migrated twice.

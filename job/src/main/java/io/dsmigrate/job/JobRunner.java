@@ -33,7 +33,7 @@ public final class JobRunner {
    * Runs the partition {@code partition} of the plan, or every partition one after the other when
    * it is null.
    *
-   * @return the exit code: 0 all done, 1 some datasets failed
+   * @return the report; its exit code is 0 all done, 1 some datasets failed, 4 paused
    */
   public static FleetReport run(
       SparkSession spark,
@@ -88,6 +88,13 @@ public final class JobRunner {
     for (DatasetResult failed : report.failed()) {
       out.printf(
           "  FAILED %s [%s] %s%n", failed.datasetId(), failed.errorClass(), failed.errorMessage());
+    }
+    if (!report.paused().isEmpty()) {
+      out.printf(
+          "Run %s is paused: %d datasets not started (the datasets in flight were finished)."
+              + " Lift the pause with 'dsmigrate resume --run %s', then run again with --run-id %s"
+              + " to migrate the rest.%n",
+          report.runId(), report.paused().size(), report.runId(), report.runId());
     }
     out.printf(
         "Results: SELECT * FROM %s WHERE run_id = '%s'%n", settings.resultsTable(), report.runId());

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
  *   --plan plan.json --partition 0 [--run-id ID] [--workdir DIR] [--conf FILE] [-Dkey=value]
  * </pre>
  *
- * Exit codes: 0 all done, 1 some datasets failed, 2 bad arguments, plan or config.
+ * Exit codes: 0 all done, 1 some datasets failed, 2 bad arguments, plan or config, 4 paused (the
+ * datasets in flight finished, the rest not started; see {@code dsmigrate pause}).
  */
 @Command(
     name = "dsmigrate-job",
@@ -40,7 +41,9 @@ public final class MigrationJobMain implements Callable<Integer> {
 
   @Option(
       names = "--run-id",
-      description = "The run id (default: a new one). Give the same id to resume a run.")
+      description =
+          "The run id (default: a new one). Give the same id to resume a run that was paused,"
+              + " killed or failed: what it finished is skipped, what it left in flight is finished.")
   String runId;
 
   @Option(

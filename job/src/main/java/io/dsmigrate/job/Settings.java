@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import io.dsmigrate.job.ledger.LedgerSettings;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ public record Settings(
     Duration datasetTimeout,
     int resultsBatch,
     Path snapshotsDir,
+    LedgerSettings ledger,
     String sparkMaster,
     boolean hive,
     Map<String, String> sparkConf,
@@ -36,6 +38,7 @@ public record Settings(
   public Settings {
     requireNonNull(workdir, "workdir is null");
     requireNonNull(resultsDatabase, "resultsDatabase is null");
+    requireNonNull(ledger, "ledger is null");
     sparkConf = Map.copyOf(sparkConf);
   }
 
@@ -105,6 +108,7 @@ public record Settings(
         timeout,
         batch,
         snapshotsDir,
+        LedgerSettings.from(config, workdir),
         config.getString("spark.master"),
         config.getBoolean("spark.hive"),
         sparkConf,
@@ -123,6 +127,7 @@ public record Settings(
         datasetTimeout,
         resultsBatch,
         snapshotsDir,
+        ledger,
         sparkMaster,
         hive,
         sparkConf,

@@ -1,10 +1,12 @@
 package io.dsmigrate.launcher;
 
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.fleet.PauseRequests;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Option;
 
 /** Options every command takes: where the work lives and how it is configured. */
@@ -33,5 +35,10 @@ final class CommonOptions {
       all.put("dsmigrate.workdir", workdir.toString());
     }
     return Settings.load(conf, all);
+  }
+
+  /** The pause requests of the configured control directory (no Spark needed). */
+  PauseRequests pauseRequests() {
+    return PauseRequests.in(settings().ledger().controlDirectory(), new Configuration());
   }
 }

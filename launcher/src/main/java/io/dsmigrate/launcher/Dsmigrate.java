@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  * The dsmigrate command line.
  *
  * <p>Exit codes: 0 success; 1 some datasets failed or differ (the rest done); 2 bad usage, specs or
- * config (nothing migrated).
+ * config (nothing migrated); 4 the run was paused (the datasets in flight finished, the rest not
+ * started).
  */
 @Command(
     name = "dsmigrate",
@@ -22,6 +23,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       PlanCommand.class,
       RunCommand.class,
+      PauseCommand.class,
+      ResumeCommand.class,
       SubmitCommand.class,
       ValidateCommand.class,
       StatusCommand.class,

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Migrates, validates and records datasets in this process (local Spark unless configured otherwise).",
-      "Exit 0 when all succeeded or were skipped, 1 when some failed (the others are done), 2 on bad input."
+      "Exit 0 when all succeeded or were skipped, 1 when some failed (the others are done), 2 on bad input,",
+      "4 when the run was paused. Give the same --run-id to resume a run that was paused or killed."
     })
 final class RunCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -57,7 +58,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Do everything except writing targets, snapshots and results.")
   boolean dryRun;
 
-  @Option(names = "--run-id", description = "The run id (default: a new one).")
+  @Option(
+      names = "--run-id",
+      description =
+          "The run id (default: a new one). The same id resumes a run: what it finished is"
+              + " skipped, what it left in flight is finished.")
   String runId;
 
   @Override

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
     description = {
       "Runs each partition of a plan as its own Spark application through spark-submit: SPARK_HOME's, or",
       "Spark's entry point on dsmigrate's own classpath. --print prints the commands and runs nothing.",
-      "Exit code: the worst partition's; 0 all done, 1 some datasets failed, 2 bad input."
+      "Exit code: the worst partition's; 0 all done, 1 some datasets failed, 2 bad input, 4 paused."
     })
 final class SubmitCommand implements Callable<Integer> {
   /** What the job's exit codes mean, for the summary. */
@@ -41,7 +41,8 @@ final class SubmitCommand implements Callable<Integer> {
           0, "all done",
           1, "some datasets failed",
           2, "bad input, nothing migrated",
-          3, "stopped by the error threshold");
+          3, "stopped by the error threshold",
+          4, "paused, the rest not started");
 
   @Mixin CommonOptions common;
 

@@ -48,6 +48,29 @@ class CommandLineTest extends SparkTestBase {
   }
 
   @Test
+  void pauseWritesARequestThatStandsUntilResumeLiftsIt() {
+    Outcome pause = dsmigrate("pause", "--run", "nightly-1");
+    assertThat(pause.code()).as(pause.err()).isZero();
+    assertThat(pause.out())
+        .startsWith("Pause requested for run nightly-1 (")
+        .contains("records the rest PAUSED and exits 4")
+        .contains("dsmigrate resume --run nightly-1");
+    assertThat(temp.resolve("work/control/nightly-1.pause")).exists();
+
+    Outcome resume = dsmigrate("resume", "--run", "nightly-1");
+    assertThat(resume.code()).as(resume.err()).isZero();
+    assertThat(resume.out())
+        .isEqualTo(
+            "Pause of run nightly-1 lifted. Run it again with --run-id nightly-1 to migrate the"
+                + " rest.\n");
+    assertThat(temp.resolve("work/control/nightly-1.pause")).doesNotExist();
+
+    Outcome again = dsmigrate("resume", "--run", "nightly-1");
+    assertThat(again.code()).isEqualTo(2);
+    assertThat(again.err()).contains("Run nightly-1 has no pause request at ");
+  }
+
+  @Test
   void badUsageExitsTwo() {
     assertThat(dsmigrate("run").code()).isEqualTo(2);
     assertThat(dsmigrate("sql", "SELECT 1", "--format", "xml").code()).isEqualTo(2);

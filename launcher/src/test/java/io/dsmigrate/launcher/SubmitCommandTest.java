@@ -183,7 +183,7 @@ class SubmitCommandTest {
 
   @Test
   void aDriverThatWasKilledOrCrashedCountsAsDatasetsNotDone() {
-    for (int code : Set.of(0, 1, 2, 3)) {
+    for (int code : Set.of(0, 1, 2, 3, 4)) {
       assertThat(SubmitCommand.exitCode(code)).isEqualTo(code);
     }
     assertThat(SubmitCommand.exitCode(137)).isEqualTo(1);

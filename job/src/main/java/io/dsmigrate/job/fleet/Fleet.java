@@ -3,8 +3,18 @@ package io.dsmigrate.job.fleet;
 import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.ledger.HaltPoint;
+import io.dsmigrate.job.ledger.Lease;
+import io.dsmigrate.job.ledger.LeaseLostException;
+import io.dsmigrate.job.ledger.LeaseOwner;
+import io.dsmigrate.job.ledger.Ledger;
+import io.dsmigrate.job.ledger.LedgerEntry;
+import io.dsmigrate.job.ledger.LedgerSettings;
+import io.dsmigrate.job.ledger.LedgerState;
+import io.dsmigrate.job.ledger.Recovery;
 import io.dsmigrate.job.migrate.DatasetMigration;
 import io.dsmigrate.job.migrate.Failures;
+import io.dsmigrate.job.migrate.MigrationProgress;
 import io.dsmigrate.job.migrate.RunContext;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.results.DatasetResult;
@@ -14,11 +24,14 @@ import io.dsmigrate.job.results.ResultsTable;
 import io.dsmigrate.job.results.Status;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.Names;
+import java.io.UncheckedIOException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,6 +40,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -39,12 +54,30 @@ import org.slf4j.LoggerFactory;
  * jobs, and failure isolation: every dataset ends with a results row, and one failure never stops
  * the others.
  *
+ * <p>Every dataset goes through the {@link Ledger}: the fleet takes a lease on it before it starts
+ * (a dataset another live run holds is SKIPPED, or waited for), records each step as it goes, and
+ * releases it once its results row is committed. A dataset that a stopped run left in flight is
+ * picked up where it stood ({@link Recovery}). Before starting each dataset the fleet looks for a
+ * pause request ({@link PauseRequests}); once there is one, the datasets not started are recorded
+ * PAUSED while those in flight finish.
+ *
  * <pre>{@code
  * FleetReport report = Fleet.of(spark, settings).runId(id).execute(datasets);
  * }</pre>
  */
 public final class Fleet {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
+
+  /** Delta's session setting for the metadata every commit carries. */
+  static final String COMMIT_TAG_CONF = "spark.databricks.delta.commitInfo.userMetadata";
+
+  /** The ledger state each step of a migration records as it starts. */
+  private static final Map<String, LedgerState> LEDGER_STEPS =
+      Map.of(
+          "clear source", LedgerState.SNAPSHOTTED,
+          "write target", LedgerState.WRITING,
+          "validate", LedgerState.WRITTEN,
+          "undo", LedgerState.UNDOING);
 
   private final SparkSession spark;
   private final Settings settings;
@@ -97,30 +130,25 @@ public final class Fleet {
     ResultsTable results = ResultsTable.in(spark, settings.resultsDatabase());
     Map<String, DatasetResult> previous = results.latestByDataset();
     List<DatasetResult> finished = Collections.synchronizedList(new ArrayList<>());
-    List<DatasetResult> unrecorded = new ArrayList<>();
     AtomicInteger done = new AtomicInteger();
     ExecutorService agents =
         Executors.newFixedThreadPool(settings.concurrency(), daemon("dsmigrate-agent"));
     ScheduledExecutorService watchdog =
         Executors.newSingleThreadScheduledExecutor(daemon("dsmigrate-watchdog"));
+    ScheduledExecutorService leaseKeeper =
+        Executors.newSingleThreadScheduledExecutor(daemon("dsmigrate-lease"));
+    Execution execution = new Execution(results, watchdog, leaseKeeper);
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (PlannedDataset dataset : datasets) {
         futures.add(
             agents.submit(
                 () -> {
-                  DatasetResult result =
-                      runOne(dataset, previous.get(dataset.spec().id()), watchdog);
-                  finished.add(result);
-                  listener.finished(result, done.incrementAndGet(), datasets.size());
+                  Finished outcome = execution.runOne(dataset, previous.get(dataset.spec().id()));
+                  finished.add(outcome.result());
+                  listener.finished(outcome.result(), done.incrementAndGet(), datasets.size());
                   if (!dryRun) {
-                    synchronized (unrecorded) {
-                      unrecorded.add(result);
-                      if (unrecorded.size() >= settings.resultsBatch()) {
-                        results.append(List.copyOf(unrecorded));
-                        unrecorded.clear();
-                      }
-                    }
+                    execution.recorder.add(outcome.result(), outcome.lease());
                   }
                 }));
       }
@@ -132,131 +160,388 @@ public final class Fleet {
         }
       }
       if (!dryRun) {
-        synchronized (unrecorded) {
-          results.append(List.copyOf(unrecorded));
-          unrecorded.clear();
-        }
+        execution.recorder.flush();
       }
     } finally {
       agents.shutdownNow();
       watchdog.shutdownNow();
+      leaseKeeper.shutdownNow();
     }
     List<DatasetResult> ordered = new ArrayList<>(finished);
     ordered.sort((a, b) -> a.datasetId().compareTo(b.datasetId()));
     return new FleetReport(runId, ordered);
   }
 
-  private DatasetResult runOne(
-      PlannedDataset dataset, DatasetResult previous, ScheduledExecutorService watchdog) {
-    DatasetSpec spec = dataset.spec();
-    Timestamp started = now();
-    if (previous != null
-        && previous.status() == Status.SUCCEEDED
-        && spec.hash().equals(previous.specHash())) {
-      return skipped(spec, previous, started);
+  /** How a dataset ended in this run, and the lease to release once its row is recorded. */
+  private record Finished(DatasetResult result, Lease lease) {}
+
+  /** One execution of the fleet: what its agents share. */
+  private final class Execution {
+    private final ScheduledExecutorService watchdog;
+    private final Ledger ledger;
+    private final PauseRequests pauses;
+    private final LeaseOwner owner = LeaseOwner.current(runId);
+    private final LedgerSettings leases = settings.ledger();
+    private final HaltPoint halt = leases.haltPoint();
+    private final Heartbeats heartbeats;
+    private final ResultsRecorder recorder;
+    private final AtomicReference<String> pausedBy = new AtomicReference<>();
+
+    Execution(
+        ResultsTable results,
+        ScheduledExecutorService watchdog,
+        ScheduledExecutorService leaseKeeper) {
+      this.watchdog = watchdog;
+      Configuration hadoop = spark.sessionState().newHadoopConf();
+      // A dry run writes nothing, the ledger included.
+      this.ledger =
+          dryRun ? null : Ledger.open(leases.directory(), settings.resultsDatabase(), hadoop);
+      this.pauses = PauseRequests.in(leases.controlDirectory(), hadoop);
+      this.heartbeats = new Heartbeats(leaseKeeper, leases.heartbeat());
+      this.recorder =
+          new ResultsRecorder(spark, results, settings.resultsBatch(), heartbeats, halt);
     }
-    String group = "dsmigrate/" + runId + "/" + spec.id();
-    SparkContext context = spark.sparkContext();
-    int attempt = 0;
-    while (true) {
-      attempt++;
-      AtomicBoolean timedOut = new AtomicBoolean();
-      Thread worker = Thread.currentThread();
-      int attemptNumber = attempt;
-      DatasetMigration migration =
-          new DatasetMigration(
-              spark.newSession(),
-              dataset,
-              new RunContext(
-                  runId,
-                  planId,
-                  partition,
-                  settings.snapshotsDir(),
-                  dryRun,
-                  settings.resultsDatabase(),
-                  settings.validationSamples(),
-                  settings.queryFloatDigits()),
-              previous,
-              step -> {
-                String description =
-                    spec.id()
-                        + ": "
-                        + step
-                        + (attemptNumber > 1 ? " (attempt " + attemptNumber + ")" : "");
-                context.setJobGroup(
-                    step.equals("undo") ? group + "/undo" : group, description, true);
-              });
-      ScheduledFuture<?> timer =
-          watchdog.schedule(
-              () -> {
-                timedOut.set(true);
-                LOG.warn(
-                    "{}: over its timeout of {}; cancelling its Spark jobs",
-                    spec.id(),
-                    settings.datasetTimeout());
-                context.cancelJobGroup(group);
-                worker.interrupt();
-              },
-              settings.datasetTimeout().toMillis(),
-              TimeUnit.MILLISECONDS);
+
+    /**
+     * Decides from the ledger what to do with a dataset, takes it, picks up what a stopped run left
+     * of it, and migrates it.
+     */
+    Finished runOne(PlannedDataset dataset, DatasetResult recordedPrevious) {
+      DatasetSpec spec = dataset.spec();
+      Timestamp started = now();
       try {
-        migration.execute();
-        timer.cancel(false);
+        return decideAndRun(dataset, recordedPrevious, started);
+      } catch (UncheckedIOException e) { // the ledger or the control directory cannot be used
+        LOG.warn("{}: {}", spec.id(), e.getMessage());
+        return new Finished(
+            failedBeforeMigrating(
+                spec,
+                new MigrationException(ErrorClass.IO_ERROR, e.getMessage(), e),
+                recordedPrevious,
+                started),
+            null);
+      }
+    }
+
+    private Finished decideAndRun(
+        PlannedDataset dataset, DatasetResult recordedPrevious, Timestamp started) {
+      DatasetSpec spec = dataset.spec();
+      if (pauseRequest() != null) {
+        return paused(spec, started);
+      }
+      DatasetResult previous = recordedPrevious;
+      if (ledger == null) {
+        return succeededWithSameSpec(previous, spec)
+            ? new Finished(skipped(spec, previous, started), null)
+            : migrate(dataset, previous, null, null, started);
+      }
+      long waitUntil = System.currentTimeMillis() + settings.datasetTimeout().toMillis();
+      while (true) {
+        LedgerEntry head = ledger.head(spec.id());
+        if (head != null && !head.holdsLease()) {
+          previous = newer(previous, head.result());
+        }
+        if (head != null
+            && head.heldByLiveOwner(System.currentTimeMillis())
+            && !owner.sameAs(head.owner())) {
+          if (leases.waitWhenLeased() && System.currentTimeMillis() < waitUntil) {
+            sleep(leases.heartbeat().toMillis());
+            if (pauseRequest() != null) {
+              return paused(spec, started);
+            }
+            continue;
+          }
+          return new Finished(
+              notMigrated(
+                  spec,
+                  Status.SKIPPED,
+                  "not migrated: leased by "
+                      + head.owner().describe()
+                      + " until "
+                      + Instant.ofEpochMilli(head.leaseExpiresAt())
+                      + ", which is migrating it now (it stands at "
+                      + head.state()
+                      + "). Its results row tells how it ends",
+                  previous,
+                  started),
+              null);
+        }
+        if ((head == null || !head.holdsLease()) && succeededWithSameSpec(previous, spec)) {
+          return new Finished(skipped(spec, previous, started), null);
+        }
+        Lease lease =
+            ledger.claim(head, spec.id(), spec.hash(), owner, leases.leaseDuration(), halt);
+        if (lease == null) {
+          continue; // another run wrote the dataset's ledger meanwhile: decide again
+        }
+        String group = "dsmigrate/" + runId + "/" + spec.id();
+        heartbeats.start(lease, () -> spark.sparkContext().cancelJobGroup(group));
+        if (head == null || !head.holdsLease()) {
+          return migrate(dataset, previous, lease, null, started);
+        }
+        Recovery.Next next;
+        spark.sparkContext().setJobGroup(group + "/recover", spec.id() + ": recover", true);
+        try {
+          next = Recovery.prepare(spark, lease, head, spec);
+          if (next instanceof Recovery.Outcome left) {
+            recorder.recordLeftOutcome(left.result(), lease);
+            previous = newer(previous, left.result());
+            continue;
+          }
+        } catch (LeaseLostException lost) {
+          return lostLease(spec, lost, previous, started);
+        } catch (MigrationException failure) {
+          DatasetResult failed = failedBeforeMigrating(spec, failure, previous, started);
+          lease.record(LedgerState.FAILED, head.progress(), failed, null);
+          return new Finished(failed, lease);
+        } finally {
+          spark.sparkContext().clearJobGroup();
+        }
+        return migrate(
+            dataset,
+            previous,
+            lease,
+            next instanceof Recovery.Resume resume ? resume.written() : null,
+            started);
+      }
+    }
+
+    private Finished migrate(
+        PlannedDataset dataset,
+        DatasetResult previous,
+        Lease lease,
+        MigrationProgress resumeWritten,
+        Timestamp started) {
+      DatasetSpec spec = dataset.spec();
+      String group = "dsmigrate/" + runId + "/" + spec.id();
+      SparkContext context = spark.sparkContext();
+      int attempt = 0;
+      while (true) {
+        attempt++;
+        AtomicBoolean timedOut = new AtomicBoolean();
+        Thread worker = Thread.currentThread();
+        int attemptNumber = attempt;
+        SparkSession session = spark.newSession();
+        if (lease != null) {
+          // Every Delta commit of the attempt carries this tag, so that after a crash a target
+          // write that committed can be told from one that did not.
+          String tag = "dsmigrate " + runId + " " + spec.id() + " " + UUID.randomUUID();
+          session.conf().set(COMMIT_TAG_CONF, tag);
+          lease.commitTag(tag);
+        }
+        DatasetMigration[] migration = new DatasetMigration[1];
+        migration[0] =
+            new DatasetMigration(
+                session,
+                dataset,
+                new RunContext(
+                    runId,
+                    planId,
+                    partition,
+                    settings.snapshotsDir(),
+                    dryRun,
+                    settings.resultsDatabase(),
+                    settings.validationSamples(),
+                    settings.queryFloatDigits()),
+                previous,
+                step -> {
+                  String description =
+                      spec.id()
+                          + ": "
+                          + step
+                          + (attemptNumber > 1 ? " (attempt " + attemptNumber + ")" : "");
+                  context.setJobGroup(
+                      step.equals("undo") ? group + "/undo" : group, description, true);
+                  LedgerState reached = LEDGER_STEPS.get(step);
+                  if (lease != null && reached != null) {
+                    lease.record(reached, migration[0].progress(), null, null);
+                  }
+                });
+        if (attempt == 1 && resumeWritten != null) {
+          migration[0].resumeAfterWrite(resumeWritten);
+        }
+        ScheduledFuture<?> timer =
+            watchdog.schedule(
+                () -> {
+                  timedOut.set(true);
+                  LOG.warn(
+                      "{}: over its timeout of {}; cancelling its Spark jobs",
+                      spec.id(),
+                      settings.datasetTimeout());
+                  context.cancelJobGroup(group);
+                  worker.interrupt();
+                },
+                settings.datasetTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+        try {
+          if (lease != null && attempt > 1) {
+            // The last attempt's changes are undone: nothing is left to recover from here on.
+            lease.record(LedgerState.STARTED, null, null, "attempt " + attempt);
+          }
+          migration[0].execute();
+          timer.cancel(false);
+        } catch (VirtualMachineError fatal) {
+          throw fatal;
+        } catch (
+            Throwable failure) { // one dataset's failure, whatever it is, never stops the others
+          timer.cancel(false);
+          Thread.interrupted();
+          if (lease != null && lease.lost()) {
+            return lostLease(spec, failure, previous, started);
+          }
+          MigrationException classified =
+              timedOut.get()
+                  ? new MigrationException(
+                      ErrorClass.TIMEOUT,
+                      "Cannot migrate "
+                          + spec.id()
+                          + ": still running after the timeout of "
+                          + settings.datasetTimeout()
+                          + "; its Spark jobs were cancelled and its changes undone. Raise dsmigrate.fleet.dataset-timeout or give the job more executors",
+                      failure)
+                  : Failures.classify(failure, spec, "migrate");
+          boolean retry = classified.errorClass().retryable() && attempt <= settings.retries();
+          LOG.warn(
+              "{}: attempt {} failed ({}): {}",
+              spec.id(),
+              attempt,
+              classified.errorClass(),
+              classified.getMessage());
+          if (!retry) {
+            DatasetResult partial = migration[0].result(Status.FAILED, attempt, started, now());
+            DatasetResult failed =
+                partial.withOutcome(
+                    Status.FAILED,
+                    classified.errorClass().name(),
+                    classified.getMessage(),
+                    started,
+                    now());
+            return recordOutcome(lease, LedgerState.FAILED, migration[0].progress(), failed);
+          }
+          sleep(settings.retryBackoff().toMillis() << (attempt - 1));
+          continue;
+        } finally {
+          context.clearJobGroup();
+        }
         Status status = dryRun ? Status.DRY_RUN : Status.SUCCEEDED;
         LOG.info("{}: {}", spec.id(), status);
-        return migration.result(status, attempt, started, now());
-      } catch (VirtualMachineError fatal) {
-        throw fatal;
-      } catch (Throwable failure) { // one dataset's failure, whatever it is, never stops the others
-        timer.cancel(false);
-        Thread.interrupted();
-        MigrationException classified =
-            timedOut.get()
-                ? new MigrationException(
-                    ErrorClass.TIMEOUT,
-                    "Cannot migrate "
-                        + spec.id()
-                        + ": still running after the timeout of "
-                        + settings.datasetTimeout()
-                        + "; its Spark jobs were cancelled and its changes undone. Raise dsmigrate.fleet.dataset-timeout or give the job more executors",
-                    failure)
-                : Failures.classify(failure, spec, "migrate");
-        boolean retry = classified.errorClass().retryable() && attempt <= settings.retries();
-        LOG.warn(
-            "{}: attempt {} failed ({}): {}",
-            spec.id(),
-            attempt,
-            classified.errorClass(),
-            classified.getMessage());
-        if (!retry) {
-          DatasetResult partial = migration.result(Status.FAILED, attempt, started, now());
-          return partial.withOutcome(
-              Status.FAILED,
-              classified.errorClass().name(),
-              classified.getMessage(),
-              started,
-              now());
-        }
-        sleep(settings.retryBackoff().toMillis() << (attempt - 1));
-      } finally {
-        context.clearJobGroup();
+        DatasetResult result = migration[0].result(status, attempt, started, now());
+        return recordOutcome(lease, LedgerState.SUCCEEDED, migration[0].progress(), result);
       }
+    }
+
+    /** Records an outcome in the ledger, its results row pending until the recorder appends it. */
+    private Finished recordOutcome(
+        Lease lease, LedgerState state, MigrationProgress progress, DatasetResult result) {
+      if (lease == null) {
+        return new Finished(result, null);
+      }
+      try {
+        lease.record(state, progress, result, null);
+      } catch (LeaseLostException lost) {
+        return new Finished(
+            result.withOutcome(
+                Status.SKIPPED, null, lost.getMessage(), result.startedAt(), result.finishedAt()),
+            null);
+      } catch (UncheckedIOException e) {
+        // The outcome stands; the ledger keeps the step before it until the lease expires.
+        LOG.error(
+            "{}: cannot record {} in the ledger: {}", result.datasetId(), state, e.getMessage());
+      }
+      return new Finished(result, lease);
+    }
+
+    private Finished paused(DatasetSpec spec, Timestamp started) {
+      return new Finished(
+          notMigrated(
+              spec,
+              Status.PAUSED,
+              "not started: run "
+                  + runId
+                  + " is paused ("
+                  + pausedBy.get()
+                  + "). Lift the pause with 'dsmigrate resume --run "
+                  + runId
+                  + "', then run it again with --run-id "
+                  + runId,
+              null,
+              started),
+          null);
+    }
+
+    /** The standing pause request of this run, or null; once seen, it holds for the execution. */
+    private String pauseRequest() {
+      if (pausedBy.get() == null) {
+        String request = pauses.requested(runId);
+        if (request != null) {
+          pausedBy.compareAndSet(null, request.isBlank() ? "requested" : request);
+        }
+      }
+      return pausedBy.get();
+    }
+
+    private Finished lostLease(
+        DatasetSpec spec, Throwable failure, DatasetResult previous, Timestamp started) {
+      String message =
+          failure instanceof LeaseLostException
+              ? failure.getMessage()
+              : "Stopped migrating "
+                  + spec.id()
+                  + ": this run lost its lease to "
+                  + "another run, which finishes the dataset";
+      LOG.warn("{}: {}", spec.id(), message);
+      return new Finished(notMigrated(spec, Status.SKIPPED, message, previous, started), null);
     }
   }
 
+  private static boolean succeededWithSameSpec(DatasetResult previous, DatasetSpec spec) {
+    return previous != null
+        && previous.status() == Status.SUCCEEDED
+        && spec.hash().equals(previous.specHash());
+  }
+
+  /** The later of two outcomes of a dataset (either may be null). */
+  private static DatasetResult newer(DatasetResult one, DatasetResult other) {
+    if (one == null || other == null) {
+      return one == null ? other : one;
+    }
+    if (one.finishedAt() == null || other.finishedAt() == null) {
+      return other.finishedAt() != null ? other : one;
+    }
+    return other.finishedAt().after(one.finishedAt()) ? other : one;
+  }
+
   private DatasetResult skipped(DatasetSpec spec, DatasetResult previous, Timestamp started) {
+    return notMigrated(
+        spec,
+        Status.SKIPPED,
+        "already migrated by run " + previous.runId() + " with the same spec",
+        previous,
+        started);
+  }
+
+  private DatasetResult failedBeforeMigrating(
+      DatasetSpec spec, MigrationException failure, DatasetResult previous, Timestamp started) {
+    return notMigrated(spec, Status.FAILED, failure.getMessage(), previous, started)
+        .withOutcome(
+            Status.FAILED, failure.errorClass().name(), failure.getMessage(), started, now());
+  }
+
+  /** A row for a dataset that this run did not migrate; {@code previous} may be null. */
+  private DatasetResult notMigrated(
+      DatasetSpec spec, Status status, String message, DatasetResult previous, Timestamp started) {
     Timestamp finished = now();
     return new DatasetResult(
         runId,
         planId,
         partition,
         spec.id(),
-        Status.SKIPPED,
-        previous.source(),
+        status,
+        previous != null ? previous.source() : spec.source().describe(),
         spec.target().table() != null ? Names.table(spec.target().table()) : spec.target().path(),
-        previous.targetLocation(),
+        previous != null ? previous.targetLocation() : null,
         spec.transform().kind(),
-        previous.inPlace(),
+        previous != null && previous.inPlace(),
         null,
         null,
         null,
@@ -264,7 +549,7 @@ public final class Fleet {
         null,
         null,
         null,
-        "already migrated by run " + previous.runId() + " with the same spec",
+        message,
         null,
         null,
         spec.hash(),

@@ -24,8 +24,23 @@ public record FleetReport(String runId, List<DatasetResult> results) {
     return results.stream().filter(r -> r.status() == Status.FAILED).toList();
   }
 
-  /** 0 when every dataset succeeded, was skipped or passed a dry run; 1 when some failed. */
+  /** The datasets not started because the run was paused. */
+  public List<DatasetResult> paused() {
+    return results.stream().filter(r -> r.status() == Status.PAUSED).toList();
+  }
+
+  /**
+   * 0 when every dataset succeeded, was skipped or passed a dry run; 1 when some failed; {@value
+   * #PAUSED} when the run was paused before it started them all (the rest is not done, whatever
+   * else happened).
+   */
   public int exitCode() {
+    if (!paused().isEmpty()) {
+      return PAUSED;
+    }
     return failed().isEmpty() ? 0 : 1;
   }
+
+  /** The exit code of a paused run. */
+  public static final int PAUSED = 4;
 }

@@ -67,6 +67,8 @@ public final class DatasetMigration {
   // Set just before the first change to the source or the target: only then is there something
   // to undo (undoing earlier would remove what is not ours).
   private boolean touched;
+  // A committed write of an earlier process to validate instead of writing again, or null.
+  private MigrationProgress resumed;
 
   /**
    * @param previous the dataset's last recorded outcome (null if none), which tells whether an
@@ -87,21 +89,45 @@ public final class DatasetMigration {
     this.step = requireNonNull(step, "step is null");
   }
 
+  /**
+   * Resumes after a write that committed in a process that is gone: the source (as found then), its
+   * snapshot and the target come from {@code progress}; nothing is snapshotted or written again,
+   * and the target is validated as if it had just been written.
+   */
+  public DatasetMigration resumeAfterWrite(MigrationProgress progress) {
+    this.resumed = requireNonNull(progress, "progress is null");
+    return this;
+  }
+
+  /** What this attempt has found and changed so far. */
+  public MigrationProgress progress() {
+    return new MigrationProgress(
+        source,
+        spec.target().table() != null ? Names.table(spec.target().table()) : spec.target().path(),
+        snapshot == null ? null : snapshot.toString(),
+        targetLocation,
+        targetPreviousVersion,
+        inPlace);
+  }
+
   /** Runs the migration; throws a {@link MigrationException} after undoing its changes. */
   public void execute() {
     step.accept("resolve source");
-    source = SourceResolver.resolve(spark, spec);
-    Dataset<Row> sourceRows = read(source);
-    Dataset<Row> rows = Transformer.apply(spark, sourceRows, spec);
+    // A source replaced in place is gone after the write: take it as it was found then.
+    source = resumed != null ? resumed.source() : SourceResolver.resolve(spark, spec);
+    Dataset<Row> sourceRows = resumed != null && resumed.inPlace() ? null : read(source);
+    Dataset<Row> rows = sourceRows == null ? null : Transformer.apply(spark, sourceRows, spec);
     TargetSpec target = spec.target();
     String sourceLocation = Names.path(source.location());
-    targetLocation = plannedTargetLocation(target);
+    targetLocation = resumed != null ? resumed.targetLocation() : plannedTargetLocation(target);
     inPlace =
         (target.table() != null
                 && source.table() != null
                 && Names.table(target.table()).equals(source.table()))
             || (targetLocation != null && Names.path(targetLocation).equals(sourceLocation));
-    if (!inPlace) {
+    if (resumed != null) {
+      targetPreviousVersion = resumed.targetPreviousVersion();
+    } else if (!inPlace) {
       checkTarget(target);
     }
     if (run.dryRun()) {
@@ -117,7 +143,10 @@ public final class DatasetMigration {
             source.format().equals("delta")
                 && (targetLocation == null || Names.path(targetLocation).equals(sourceLocation));
         if (deltaAtSameLocation) {
-          snapshot = Snapshots.pinDelta(spark, source.location());
+          snapshot =
+              resumed != null
+                  ? Snapshot.parse(resumed.snapshot())
+                  : Snapshots.pinDelta(spark, source.location());
           sourceRows =
               spark
                   .read()
@@ -127,26 +156,35 @@ public final class DatasetMigration {
           rows = Transformer.apply(spark, sourceRows, spec);
         } else {
           snapshot =
-              Snapshots.copy(
-                  spark,
-                  source,
-                  run.snapshotRoot()
-                      .resolve(run.runId())
-                      .resolve(safe(spec.id()))
-                      .toUri()
-                      .toString());
+              resumed != null
+                  ? Snapshot.parse(resumed.snapshot())
+                  : Snapshots.copy(
+                      spark,
+                      source,
+                      run.snapshotRoot()
+                          .resolve(run.runId())
+                          .resolve(safe(spec.id()))
+                          .toUri()
+                          .toString());
           sourceRows = readSnapshot(source, snapshot);
           rows = Transformer.apply(spark, sourceRows, spec);
           touched = true;
-          clearSource(target);
+          if (resumed == null) {
+            step.accept("clear source");
+            clearSource(target);
+          }
         }
       }
-      step.accept("write target");
       touched = true;
       // The rows are profiled while they are written, so validation reads only the target when
-      // they match.
-      ObservedProfile observed = ObservedProfile.attach(rows);
-      write(observed.rows(), target);
+      // they match. A write resumed from a process that is gone was not observed: validation
+      // reads both sides then.
+      ObservedProfile observed = null;
+      if (resumed == null) {
+        step.accept("write target");
+        observed = ObservedProfile.attach(rows);
+        write(observed.rows(), target);
+      }
       step.accept("validate");
       Dataset<Row> written =
           target.table() != null

@@ -97,10 +97,10 @@ public final class ResultsTable {
 
   /**
    * The last outcome of every dataset over all runs: its latest row that did something (SUCCEEDED,
-   * FAILED, ROLLED_BACK); a SKIPPED row only repeats the outcome before it.
+   * FAILED, ROLLED_BACK); a SKIPPED or PAUSED row only repeats the outcome before it.
    */
   public Map<String, DatasetResult> latestByDataset() {
-    return latest("status NOT IN ('SKIPPED', 'DRY_RUN')");
+    return latest("status NOT IN ('SKIPPED', 'DRY_RUN', 'PAUSED')");
   }
 
   /** The latest row of every dataset in one run. */

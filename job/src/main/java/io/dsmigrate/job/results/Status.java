@@ -6,10 +6,15 @@ public enum Status {
   SUCCEEDED,
   /** Not migrated; the error class and message say why. Anything it changed was undone. */
   FAILED,
-  /** Already migrated by an earlier run with the same spec; nothing was written. */
+  /**
+   * Not migrated by this run: already migrated with the same spec, or held by another run that is
+   * migrating it (the message says which); nothing was written.
+   */
   SKIPPED,
   /** Undone by a rollback: source and metastore as before the run, target removed. */
   ROLLED_BACK,
   /** A dry run found nothing that stops it; nothing was written. */
-  DRY_RUN
+  DRY_RUN,
+  /** Not started: the run was paused. Running it again with the same run id migrates it. */
+  PAUSED
 }

@@ -19,30 +19,50 @@ public final class Undo {
   private Undo() {}
 
   public static void dataset(SparkSession spark, DatasetResult result) throws IOException {
-    if (result.snapshot() != null) {
-      Snapshot snapshot = Snapshot.parse(result.snapshot());
-      if (snapshot.kind() == Snapshot.Kind.COPY) {
-        removeTarget(spark, result);
+    changes(
+        spark,
+        result.target(),
+        result.targetLocation(),
+        result.snapshot(),
+        result.targetPreviousVersion());
+  }
+
+  /**
+   * Undoes a migration from what it recorded: {@code target} (a table name or a path) and where its
+   * files are, the source's {@code snapshot} (or null), and the Delta version of a target it
+   * overwrote (null when it created the target).
+   */
+  public static void changes(
+      SparkSession spark,
+      String target,
+      String targetLocation,
+      String snapshot,
+      Long targetPreviousVersion)
+      throws IOException {
+    if (snapshot != null) {
+      Snapshot taken = Snapshot.parse(snapshot);
+      if (taken.kind() == Snapshot.Kind.COPY) {
+        removeTarget(spark, target, targetLocation);
       }
-      Snapshots.restore(spark, snapshot);
-    } else if (result.targetPreviousVersion() != null) {
+      Snapshots.restore(spark, taken);
+    } else if (targetPreviousVersion != null) {
       spark.sql(
           "RESTORE TABLE delta.`"
-              + result.targetLocation().replace("`", "``")
+              + targetLocation.replace("`", "``")
               + "` TO VERSION AS OF "
-              + result.targetPreviousVersion());
+              + targetPreviousVersion);
     } else {
-      removeTarget(spark, result);
+      removeTarget(spark, target, targetLocation);
     }
   }
 
-  private static void removeTarget(SparkSession spark, DatasetResult result) throws IOException {
-    String target = result.target();
+  private static void removeTarget(SparkSession spark, String target, String targetLocation)
+      throws IOException {
     if (target != null && !DatasetSource.isPath(target) && spark.catalog().tableExists(target)) {
       spark.sql("DROP TABLE " + Names.quoted(target));
     }
-    if (result.targetLocation() != null) {
-      Path location = new Path(result.targetLocation());
+    if (targetLocation != null) {
+      Path location = new Path(targetLocation);
       FileSystem fileSystem = location.getFileSystem(spark.sessionState().newHadoopConf());
       if (fileSystem.exists(location)) {
         fileSystem.delete(location, true);

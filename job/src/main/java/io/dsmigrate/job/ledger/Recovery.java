@@ -1,0 +1,136 @@
+package io.dsmigrate.job.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import io.delta.tables.DeltaTable;
+import io.dsmigrate.job.migrate.MigrationProgress;
+import io.dsmigrate.job.results.DatasetResult;
+import io.dsmigrate.job.results.ErrorClass;
+import io.dsmigrate.job.results.MigrationException;
+import io.dsmigrate.job.rollback.Undo;
+import io.dsmigrate.job.spec.DatasetSpec;
+import io.dsmigrate.validation.DatasetSource;
+import java.io.IOException;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Picks up a dataset that a run left in flight when it stopped (killed, crashed, lost), from the
+ * ledger entry it left, under the lease this run took over:
+ *
+ * <ul>
+ *   <li>STARTED: nothing was changed; migrate it.
+ *   <li>SNAPSHOTTED or UNDOING: the source may be partly cleared, or an undo half done; undo from
+ *       the snapshot (again: undoing is idempotent), then migrate it.
+ *   <li>WRITING: if the target's Delta history holds a commit tagged with that attempt's commit tag
+ *       (and a table target is registered), the write committed: go on as WRITTEN. Otherwise undo
+ *       whatever part of the write exists, then migrate it.
+ *   <li>WRITTEN: validate the target that was written, without writing it again.
+ *   <li>An outcome whose results row was pending: that row is the outcome; record it.
+ * </ul>
+ *
+ * A spec that changed since the entry was written is never resumed: what was done for the old spec
+ * is undone, and the dataset is migrated with the new one.
+ */
+public final class Recovery {
+  private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+
+  private Recovery() {}
+
+  /** What the fleet does next with the dataset. */
+  public sealed interface Next permits Fresh, Resume, Outcome {}
+
+  /** Migrate from the start (anything left was undone). */
+  public record Fresh() implements Next {}
+
+  /** Validate the committed write that {@code written} describes, then record the outcome. */
+  public record Resume(MigrationProgress written) implements Next {
+    public Resume {
+      requireNonNull(written, "written is null");
+    }
+  }
+
+  /** The outcome was decided; only its results row may be missing. */
+  public record Outcome(DatasetResult result) implements Next {
+    public Outcome {
+      requireNonNull(result, "result is null");
+    }
+  }
+
+  /**
+   * Undoes or picks up what {@code left} describes.
+   *
+   * @throws MigrationException (ROLLBACK_FAILED) when what was left cannot be undone
+   */
+  public static Next prepare(SparkSession spark, Lease lease, LedgerEntry left, DatasetSpec spec) {
+    if (left.state().outcome()) {
+      return left.result() == null ? new Fresh() : new Outcome(left.result());
+    }
+    MigrationProgress progress = left.progress();
+    boolean sameSpec = spec.hash().equals(left.specHash());
+    if (left.state() == LedgerState.STARTED || progress == null) {
+      return new Fresh();
+    }
+    if (sameSpec
+        && (left.state() == LedgerState.WRITTEN
+            || (left.state() == LedgerState.WRITING && committed(spark, left)))) {
+      LOG.info(
+          "{}: its write committed before {} stopped; validating it",
+          spec.id(),
+          left.owner().describe());
+      return new Resume(progress);
+    }
+    LOG.info("{}: undoing what {} left at {}", spec.id(), left.owner().describe(), left.state());
+    lease.record(LedgerState.UNDOING, progress, null, "undoing what was left at " + left.state());
+    try {
+      Undo.changes(
+          spark,
+          progress.target(),
+          progress.targetLocation(),
+          progress.snapshot(),
+          progress.targetPreviousVersion());
+    } catch (IOException | RuntimeException e) {
+      throw new MigrationException(
+          ErrorClass.ROLLBACK_FAILED,
+          "Cannot migrate "
+              + spec.id()
+              + ": "
+              + left.owner().describe()
+              + " stopped at "
+              + left.state()
+              + " and undoing what it left failed: "
+              + e.getMessage()
+              + (progress.snapshot() != null
+                  ? ". Restore the source by hand from snapshot " + progress.snapshot()
+                  : ". Remove the target " + progress.targetLocation() + " by hand")
+              + ", then run again",
+          e);
+    }
+    lease.record(LedgerState.STARTED, null, null, "undone what was left at " + left.state());
+    return new Fresh();
+  }
+
+  /** Whether the write of the attempt that {@code entry} describes committed. */
+  static boolean committed(SparkSession spark, LedgerEntry entry) {
+    MigrationProgress progress = entry.progress();
+    if (entry.commitTag() == null || progress.targetLocation() == null) {
+      return false;
+    }
+    if (!DeltaTable.isDeltaTable(spark, progress.targetLocation())) {
+      return false;
+    }
+    boolean tagged =
+        !DeltaTable.forPath(spark, progress.targetLocation())
+            .history()
+            .where(functions.col("userMetadata").equalTo(entry.commitTag()))
+            .isEmpty();
+    // A table's data may commit before the metastore registers it; without the table the write
+    // is not whole, and is undone instead.
+    return tagged
+        && (progress.target() == null
+            || DatasetSource.isPath(progress.target())
+            || spark.catalog().tableExists(progress.target()));
+  }
+}
