@@ -135,18 +135,14 @@ public final class DatasetComparison {
       oldProfile = SideProfile.of(oldSide);
     }
     SideProfile newProfile = SideProfile.of(newSide);
-    if (oldProfile.sameRows(newProfile)) {
-      Long duplicates = key.isEmpty() ? null : Differences.duplicateKeys(newSide, aligned.key);
-      return result(aligned, oldProfile, newProfile, Differences.Found.none(key), duplicates);
-    }
-    if (observed) {
+    if (observed && !oldProfile.sameRows(newProfile)) {
       // The observed figures disagree: prove it from the data itself before saying so (an observed
       // profile can count a task twice when Spark re-runs a lost stage).
       oldProfile = SideProfile.of(oldSide);
-      if (oldProfile.sameRows(newProfile)) {
-        Long duplicates = key.isEmpty() ? null : Differences.duplicateKeys(newSide, aligned.key);
-        return result(aligned, oldProfile, newProfile, Differences.Found.none(key), duplicates);
-      }
+    }
+    if (oldProfile.sameRows(newProfile)) {
+      Long duplicates = key.isEmpty() ? null : Differences.duplicateKeys(newSide, aligned.key);
+      return result(aligned, oldProfile, newProfile, Differences.Found.none(key), duplicates);
     }
     List<String> differingColumns = new ArrayList<>();
     for (int i = 0; i < oldProfile.columns().size(); i++) {
@@ -365,9 +361,5 @@ public final class DatasetComparison {
 
   private static boolean sameType(DataType left, DataType right) {
     return left.asNullable().sameType(right.asNullable());
-  }
-
-  static String quote(String name) {
-    return Canonical.quote(name);
   }
 }
