@@ -127,6 +127,9 @@ class CommandLineTest extends SparkTestBase {
             "tsv",
             results);
     assertThat(latest.out().lines().toList()).last().isEqualTo("0");
+    Outcome status = dsmigrate("status", results);
+    assertThat(status.code()).isEqualTo(1);
+    assertThat(status.out()).containsPattern("FAILED\\s+2").contains("[SOURCE_NOT_FOUND]");
   }
 
   @Test

@@ -597,6 +597,11 @@ public final class Fleet {
         outcomes.stream().filter(r -> r.status() == Status.SUCCEEDED).forEach(succeeded::add);
       }
       succeeded.sort(java.util.Comparator.comparing(DatasetResult::finishedAt).reversed());
+      // First every dataset to undo is taken and marked UNDOING in the ledger, so that a driver
+      // killed during the rollback leaves each of them to be undone by the next run, not some
+      // migrated and some not.
+      Map<String, Lease> taken = new java.util.LinkedHashMap<>();
+      Map<String, MigrationProgress> progress = new java.util.HashMap<>();
       for (DatasetResult result : succeeded) {
         String id = result.datasetId();
         LedgerEntry head = ledger.head(id);
@@ -606,16 +611,28 @@ public final class Fleet {
           LOG.error("{}: not rolled back with its wave: another run took it meanwhile", id);
           continue;
         }
+        heartbeats.start(lease, () -> {});
+        progress.put(id, head == null ? null : head.progress());
+        lease.record(LedgerState.UNDOING, progress.get(id), null, reason);
+        taken.put(id, lease);
+      }
+      for (DatasetResult result : succeeded) {
+        String id = result.datasetId();
+        Lease lease = taken.get(id);
+        if (lease == null) {
+          continue;
+        }
         Timestamp started = now();
         spark
             .sparkContext()
             .setJobGroup(
                 "dsmigrate/" + runId + "/" + id + "/rollback", id + ": wave rollback", true);
-        MigrationProgress progress = head == null ? null : head.progress();
+        DatasetResult outcome;
+        LedgerState state;
         try {
-          lease.record(LedgerState.UNDOING, progress, null, reason);
           Undo.dataset(spark, result);
-          DatasetResult rolledBack =
+          state = LedgerState.ROLLED_BACK;
+          outcome =
               result.withOutcome(
                   Status.ROLLED_BACK,
                   ERROR_THRESHOLD,
@@ -625,12 +642,10 @@ public final class Fleet {
                       + " failures, fix the cause, then run the plan again",
                   started,
                   now());
-          lease.record(LedgerState.ROLLED_BACK, progress, rolledBack, null);
-          recorder.add(rolledBack, lease);
-          replace(outcomes, rolledBack);
         } catch (Exception e) {
           LOG.error("{}: rolling it back with its wave failed", id, e);
-          DatasetResult failed =
+          state = LedgerState.FAILED;
+          outcome =
               result.withOutcome(
                   Status.FAILED,
                   ErrorClass.ROLLBACK_FAILED.name(),
@@ -643,12 +658,12 @@ public final class Fleet {
                           : ". Remove the target " + result.targetLocation() + " by hand"),
                   started,
                   now());
-          lease.record(LedgerState.FAILED, progress, failed, null);
-          recorder.add(failed, lease);
-          replace(outcomes, failed);
         } finally {
           spark.sparkContext().clearJobGroup();
         }
+        lease.record(state, progress.get(id), outcome, null);
+        recorder.add(outcome, lease);
+        replace(outcomes, outcome);
       }
       recorder.flush();
     }
