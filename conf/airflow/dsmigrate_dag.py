@@ -1,4 +1,9 @@
-"""An Airflow DAG that runs a dsmigrate plan: one spark-submit task per plan partition.
+"""An Airflow DAG that runs a dsmigrate plan: one spark-submit task per plan partition, wave by wave.
+
+The tasks of a wave start once every task of the wave before it succeeded: the pilot wave first,
+then the later waves. A pilot that does not pass (exit 1) or a wave stopped by the error threshold
+(exit 3) fails its task, and the later waves do not run (upstream_failed). A later partition run by
+hand checks the pilot itself, and holds its datasets back (NOT_STARTED) unless it passed.
 
 What it needs:
   * the provider apache-airflow-providers-apache-spark, and a Spark connection (DSMIGRATE_SPARK_CONN,
@@ -66,10 +71,15 @@ JAVA_17_FLAGS = " ".join(
 )
 
 
-def plan_partitions(plan_file):
-    """The partition indexes of a plan written by `dsmigrate plan`."""
+def plan_waves(plan_file):
+    """The partition indexes of a plan written by `dsmigrate plan`, wave by wave, in the order
+    the waves run (wave 0 is the pilot)."""
     with open(plan_file, encoding="utf-8") as plan:
-        return [partition["index"] for partition in json.load(plan)["partitions"]]
+        partitions = json.load(plan)["partitions"]
+    waves = {}
+    for partition in partitions:
+        waves.setdefault(partition.get("wave", 0), []).append(partition["index"])
+    return [waves[wave] for wave in sorted(waves)]
 
 
 def dsmigrate_run_id(airflow_run_id):
@@ -101,18 +111,25 @@ with DAG(
     },
     tags=["dsmigrate"],
 ) as dag:
-    for index in plan_partitions(PLAN):
-        SparkSubmitOperator(
-            task_id=f"partition_{index}",
-            conn_id=SPARK_CONN,
-            application=JOB_JAR,
-            java_class=MAIN_CLASS,
-            name=f"dsmigrate-partition-{index}",
-            conf={
-                "spark.driver.extraJavaOptions": JAVA_17_FLAGS,
-                "spark.executor.extraJavaOptions": JAVA_17_FLAGS,
-            },
-            application_args=job_arguments(
-                PLAN, index, "{{ run_id | dsmigrate_run_id }}", SETTINGS
-            ),
-        )
+    earlier_wave = []
+    for wave in plan_waves(PLAN):
+        this_wave = []
+        for index in wave:
+            task = SparkSubmitOperator(
+                task_id=f"partition_{index}",
+                conn_id=SPARK_CONN,
+                application=JOB_JAR,
+                java_class=MAIN_CLASS,
+                name=f"dsmigrate-partition-{index}",
+                conf={
+                    "spark.driver.extraJavaOptions": JAVA_17_FLAGS,
+                    "spark.executor.extraJavaOptions": JAVA_17_FLAGS,
+                },
+                application_args=job_arguments(
+                    PLAN, index, "{{ run_id | dsmigrate_run_id }}", SETTINGS
+                ),
+            )
+            if earlier_wave:
+                task.set_upstream(earlier_wave)
+            this_wave.append(task)
+        earlier_wave = this_wave

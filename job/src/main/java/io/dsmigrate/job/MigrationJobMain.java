@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
  *   --plan plan.json --partition 0 [--run-id ID] [--workdir DIR] [--conf FILE] [-Dkey=value]
  * </pre>
  *
- * Exit codes: 0 all done, 1 some datasets failed, 2 bad arguments, plan or config, 4 paused (the
- * datasets in flight finished, the rest not started; see {@code dsmigrate pause}).
+ * Exit codes: 0 all done, 1 some datasets failed (or were held back because the pilot wave did not
+ * pass), 2 bad arguments, plan or config, 3 a wave passed the error threshold and was rolled back,
+ * 4 paused (the datasets in flight finished, the rest not started; see {@code dsmigrate pause}).
  */
 @Command(
     name = "dsmigrate-job",
@@ -63,6 +64,16 @@ public final class MigrationJobMain implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Check everything; write nothing.")
   boolean dryRun;
 
+  @Option(
+      names = "--pilot-only",
+      description = "Without --partition: stop after the pilot wave, whatever its outcome.")
+  boolean pilotOnly;
+
+  @Option(
+      names = "--ignore-pilot",
+      description = "Run the waves after the pilot even when the pilot did not pass.")
+  boolean ignorePilot;
+
   public static void main(String[] args) {
     int code =
         new CommandLine(new MigrationJobMain()).setExitCodeExceptionMapper(e -> 2).execute(args);
@@ -90,9 +101,12 @@ public final class MigrationJobMain implements Callable<Integer> {
               spark,
               settings,
               loaded,
-              partition,
-              runId != null ? runId : JobRunner.newRunId(),
-              dryRun,
+              new JobRunner.Options(
+                  runId != null ? runId : JobRunner.newRunId(),
+                  partition,
+                  dryRun,
+                  pilotOnly,
+                  ignorePilot),
               System.out);
       return report.exitCode();
     } finally {

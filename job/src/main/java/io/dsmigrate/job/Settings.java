@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import io.dsmigrate.job.fleet.ErrorThreshold;
 import io.dsmigrate.job.ledger.LedgerSettings;
 import java.io.File;
 import java.nio.file.Path;
@@ -33,12 +34,16 @@ public record Settings(
     boolean hive,
     Map<String, String> sparkConf,
     int validationSamples,
-    int queryFloatDigits) {
+    int queryFloatDigits,
+    int pilot,
+    int waveSize,
+    ErrorThreshold errorThreshold) {
 
   public Settings {
     requireNonNull(workdir, "workdir is null");
     requireNonNull(resultsDatabase, "resultsDatabase is null");
     requireNonNull(ledger, "ledger is null");
+    requireNonNull(errorThreshold, "errorThreshold is null");
     sparkConf = Map.copyOf(sparkConf);
   }
 
@@ -95,6 +100,23 @@ public record Settings(
     if (floatDigits < 0 || floatDigits > 17) {
       throw bad(config, "validation.query-float-digits", "must be 0 (exact) to 17");
     }
+    int pilot = config.getInt("plan.pilot");
+    if (pilot < 0) {
+      throw bad(config, "plan.pilot", "must be 0 (no pilot wave) or more");
+    }
+    int waveSize = config.getInt("plan.wave-size");
+    if (waveSize < 0) {
+      throw bad(config, "plan.wave-size", "must be 0 (one wave after the pilot) or more");
+    }
+    double maxFailureRate = config.getDouble("fleet.error-threshold.max-failure-rate");
+    if (!(maxFailureRate >= 0 && maxFailureRate <= 1)) {
+      throw bad(
+          config,
+          "fleet.error-threshold.max-failure-rate",
+          "must be 0 to 1 (e.g. 0.2 stops a wave once more than 20% of its finished datasets"
+              + " failed; 1 never stops)");
+    }
+    int minFailures = positive(config, "fleet.error-threshold.min-failures");
     Map<String, String> sparkConf = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> entry : config.getConfig("spark.conf").entrySet()) {
       sparkConf.put(unquote(entry.getKey()), String.valueOf(entry.getValue().unwrapped()));
@@ -113,7 +135,10 @@ public record Settings(
         config.getBoolean("spark.hive"),
         sparkConf,
         samples,
-        floatDigits);
+        floatDigits,
+        pilot,
+        waveSize,
+        new ErrorThreshold(maxFailureRate, minFailures));
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -132,7 +157,32 @@ public record Settings(
         hive,
         sparkConf,
         validationSamples,
-        queryFloatDigits);
+        queryFloatDigits,
+        pilot,
+        waveSize,
+        errorThreshold);
+  }
+
+  /** A copy with another error threshold. */
+  public Settings withErrorThreshold(ErrorThreshold value) {
+    return new Settings(
+        workdir,
+        resultsDatabase,
+        concurrency,
+        retries,
+        retryBackoff,
+        datasetTimeout,
+        resultsBatch,
+        snapshotsDir,
+        ledger,
+        sparkMaster,
+        hive,
+        sparkConf,
+        validationSamples,
+        queryFloatDigits,
+        pilot,
+        waveSize,
+        value);
   }
 
   /** The results table's full name. */

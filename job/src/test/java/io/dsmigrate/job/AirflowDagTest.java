@@ -38,14 +38,15 @@ class AirflowDagTest {
   @TempDir Path temp;
 
   @Test
-  void theDagSubmitsEveryPartitionWithArgumentsTheJobTakesAndARunIdStableAcrossRetries()
+  void theDagSubmitsEveryPartitionWaveByWaveWithArgumentsTheJobTakesAndARunIdStableAcrossRetries()
       throws Exception {
     assumeTrue(python3Exists(), "python3 is needed to check the Airflow DAG (.ci/run installs it)");
     assertThat(python(Map.of(), "-m", "py_compile", DAG.toString()).code()).isZero();
 
     List<Plan.Partition> partitions = new ArrayList<>();
+    // The pilot in partition 0, then one wave in partitions 1 and 2.
     for (int i = 0; i < 3; i++) {
-      partitions.add(new Plan.Partition(i, 0, List.of()));
+      partitions.add(new Plan.Partition(i, i == 0 ? Plan.PILOT : 1, 0, List.of()));
     }
     Path planFile = temp.resolve("plan.json");
     new Plan("plan-dag", "2026-11-24T00:00:00Z", partitions).write(planFile);
@@ -76,6 +77,11 @@ class AirflowDagTest {
     for (int i = 0; i < 3; i++) {
       JsonNode task = tasks.get(i);
       taskIds.add(task.get("task_id").asText());
+      List<String> upstream = new ArrayList<>();
+      task.get("upstream").forEach(id -> upstream.add(id.asText()));
+      assertThat(upstream)
+          .as("a wave's tasks wait for every task of the wave before")
+          .isEqualTo(i == 0 ? List.of() : List.of("partition_0"));
       assertThat(task.get("java_class").asText()).isEqualTo(MigrationJobMain.class.getName());
       assertThat(task.get("application").asText()).isEqualTo("/jars/dsmigrate-job-spark.jar");
       assertThat(task.get("conf").get("spark.driver.extraJavaOptions").asText()).isEqualTo(flags);

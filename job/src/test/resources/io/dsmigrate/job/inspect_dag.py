@@ -28,7 +28,13 @@ class DAG:
 
 class SparkSubmitOperator:
     def __init__(self, **kwargs):
-        tasks.append(kwargs)
+        self.kwargs = kwargs
+        self.upstream = []
+        tasks.append(self)
+
+    def set_upstream(self, others):
+        others = others if isinstance(others, list) else [others]
+        self.upstream.extend(other.kwargs["task_id"] for other in others)
 
 
 def stand_in(name, **attributes):
@@ -55,11 +61,12 @@ print(
             "filters": {name: {run: f(run) for run in sys.argv[2:]} for name, f in filters.items()},
             "tasks": [
                 {
-                    "task_id": task["task_id"],
-                    "java_class": task.get("java_class"),
-                    "application": task.get("application"),
-                    "conf": task.get("conf", {}),
-                    "application_args": task.get("application_args", []),
+                    "task_id": task.kwargs["task_id"],
+                    "java_class": task.kwargs.get("java_class"),
+                    "application": task.kwargs.get("application"),
+                    "conf": task.kwargs.get("conf", {}),
+                    "application_args": task.kwargs.get("application_args", []),
+                    "upstream": sorted(task.upstream),
                 }
                 for task in tasks
             ],

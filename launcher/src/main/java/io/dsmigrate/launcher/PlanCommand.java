@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Checks every spec (all problems at once, with file:line), resolves the sources (format, schema, size),",
-      "splits the datasets into partitions balanced by size and writes the plan as JSON. Nothing is migrated."
+      "picks a pilot wave that covers every kind of dataset, cuts the rest into waves, splits each wave into",
+      "partitions balanced by size and writes the plan as JSON. Nothing is migrated."
     })
 final class PlanCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -40,6 +41,19 @@ final class PlanCommand implements Callable<Integer> {
   int partitions;
 
   @Option(
+      names = "--pilot",
+      paramLabel = "K",
+      description = "Datasets in the pilot wave (default: dsmigrate.plan.pilot; 0 = no pilot).")
+  Integer pilot;
+
+  @Option(
+      names = "--wave-size",
+      paramLabel = "N",
+      description =
+          "Datasets per wave after the pilot (default: dsmigrate.plan.wave-size; 0 = one wave).")
+  Integer waveSize;
+
+  @Option(
       names = "--out",
       paramLabel = "FILE",
       description = "Where to write the plan (default: <workdir>/plans/<plan id>.json).")
@@ -53,7 +67,12 @@ final class PlanCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--partitions must be 1 or more, not " + partitions);
     }
     SparkSession spark = Sessions.start(settings, "plan");
-    Plan plan = Planner.of(spark).partitions(partitions).plan(loaded);
+    Plan plan =
+        Planner.of(spark)
+            .partitions(partitions)
+            .pilot(pilot != null ? pilot : settings.pilot())
+            .waveSize(waveSize != null ? waveSize : settings.waveSize())
+            .plan(loaded);
     Path file =
         out != null ? out : settings.workdir().resolve("plans").resolve(plan.planId() + ".json");
     plan.write(file);
@@ -65,27 +84,51 @@ final class PlanCommand implements Callable<Integer> {
 
   static void print(Plan plan, PrintStream out) {
     out.printf(
-        "Plan %s: %d datasets in %d partitions%n",
-        plan.planId(), plan.datasets().size(), plan.partitions().size());
-    for (Plan.Partition partition : plan.partitions()) {
+        "Plan %s: %d datasets in %d waves, %d partitions%n",
+        plan.planId(), plan.datasets().size(), plan.waves().size(), plan.partitions().size());
+    for (Plan.Wave wave : plan.waves()) {
+      java.util.Set<String> covered = new java.util.TreeSet<>();
+      wave.datasets().forEach(d -> covered.add(Planner.pilotClass(d)));
       out.printf(
-          "  partition %d: %d datasets, %s%n",
-          partition.index(), partition.datasets().size(), bytes(partition.sizeBytes()));
-      for (PlannedDataset dataset : partition.datasets()) {
-        DatasetSpec spec = dataset.spec();
-        if (dataset.source() == null) {
-          out.printf("    %-30s UNRESOLVED: %s%n", spec.id(), dataset.sourceError());
-        } else {
-          out.printf(
-              "    %-30s %s %s -> %s %s, transform %s, %s%n",
-              spec.id(),
-              dataset.source().format(),
-              spec.source().describe(),
-              spec.target().format(),
-              spec.target().describe(),
-              spec.transform().kind(),
-              bytes(dataset.sizeBytes()));
-        }
+          "%s: %d datasets in %d partitions, covering %s%n",
+          wave.pilot() ? "Pilot wave" : "Wave " + wave.index(),
+          wave.datasets().size(),
+          wave.partitions().size(),
+          String.join(", ", covered));
+      wave.partitions().forEach(partition -> print(partition, out));
+    }
+    if (plan.pilot() != null) {
+      java.util.Set<String> all = new java.util.TreeSet<>();
+      plan.datasets().stream()
+          .filter(d -> d.sourceError() == null)
+          .forEach(d -> all.add(Planner.pilotClass(d)));
+      plan.pilot().datasets().forEach(d -> all.remove(Planner.pilotClass(d)));
+      if (!all.isEmpty()) {
+        out.printf(
+            "Warning: the pilot does not cover %s; raise --pilot to cover every kind%n",
+            String.join(", ", all));
+      }
+    }
+  }
+
+  private static void print(Plan.Partition partition, PrintStream out) {
+    out.printf(
+        "  partition %d: %d datasets, %s%n",
+        partition.index(), partition.datasets().size(), bytes(partition.sizeBytes()));
+    for (PlannedDataset dataset : partition.datasets()) {
+      DatasetSpec spec = dataset.spec();
+      if (dataset.source() == null) {
+        out.printf("    %-30s UNRESOLVED: %s%n", spec.id(), dataset.sourceError());
+      } else {
+        out.printf(
+            "    %-30s %s %s -> %s %s, transform %s, %s%n",
+            spec.id(),
+            dataset.source().format(),
+            spec.source().describe(),
+            spec.target().format(),
+            spec.target().describe(),
+            spec.transform().kind(),
+            bytes(dataset.sizeBytes()));
       }
     }
   }

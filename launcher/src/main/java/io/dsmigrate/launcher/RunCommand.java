@@ -21,8 +21,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Migrates, validates and records datasets in this process (local Spark unless configured otherwise).",
-      "Exit 0 when all succeeded or were skipped, 1 when some failed (the others are done), 2 on bad input,",
-      "4 when the run was paused. Give the same --run-id to resume a run that was paused or killed."
+      "Runs the plan wave by wave: the pilot first; the later waves only once it passed. A wave that passes",
+      "the error threshold (dsmigrate.fleet.error-threshold) is rolled back and stops the run.",
+      "Exit 0 when all succeeded or were skipped, 1 when some failed or were held back (the others are done),",
+      "2 on bad input, 3 when a wave passed the error threshold and was rolled back, 4 when the run was paused.",
+      "Give the same --run-id to resume a run that was paused or killed."
     })
 final class RunCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -59,6 +62,23 @@ final class RunCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(
+      names = "--pilot",
+      paramLabel = "K",
+      description =
+          "With --specs: datasets in the pilot wave (default: dsmigrate.plan.pilot; 0 = none).")
+  Integer pilot;
+
+  @Option(
+      names = "--pilot-only",
+      description = "Stop after the pilot wave, whatever its outcome, to look at it first.")
+  boolean pilotOnly;
+
+  @Option(
+      names = "--ignore-pilot",
+      description = "Run the waves after the pilot even when the pilot did not pass.")
+  boolean ignorePilot;
+
+  @Option(
       names = "--run-id",
       description =
           "The run id (default: a new one). The same id resumes a run: what it finished is"
@@ -77,6 +97,10 @@ final class RunCommand implements Callable<Integer> {
     if (partition != null && input.plan == null) {
       throw new IllegalArgumentException("--partition goes with --plan");
     }
+    if (pilot != null && input.specs == null) {
+      throw new IllegalArgumentException(
+          "--pilot goes with --specs; a plan has its pilot already (dsmigrate plan --pilot K)");
+    }
     // Specs and plan are checked before Spark starts: bad input fails fast and touches nothing.
     Plan plan = null;
     List<DatasetSpec> specs = null;
@@ -90,16 +114,23 @@ final class RunCommand implements Callable<Integer> {
     }
     SparkSession spark = Sessions.start(settings, "run");
     if (plan == null) {
-      plan = Planner.of(spark).plan(specs);
+      plan =
+          Planner.of(spark)
+              .pilot(pilot != null ? pilot : settings.pilot())
+              .waveSize(settings.waveSize())
+              .plan(specs);
     }
     FleetReport report =
         JobRunner.run(
             spark,
             settings,
             plan,
-            partition,
-            runId != null ? runId : JobRunner.newRunId(),
-            dryRun,
+            new JobRunner.Options(
+                runId != null ? runId : JobRunner.newRunId(),
+                partition,
+                dryRun,
+                pilotOnly,
+                ignorePilot),
             System.out);
     return report.exitCode();
   }

@@ -49,6 +49,14 @@ final class StatusCommand implements Callable<Integer> {
             "FAILED %s [%s] %s%n", result.datasetId(), result.errorClass(), result.errorMessage());
       }
     }
-    return failed ? Dsmigrate.SOME_FAILED : Dsmigrate.OK;
+    latest.values().stream()
+        .filter(r -> r.status() == Status.NOT_STARTED)
+        .findFirst()
+        .ifPresent(
+            held ->
+                System.out.printf(
+                    "NOT_STARTED %d datasets [%s] %s%n",
+                    counts.get(Status.NOT_STARTED), held.errorClass(), held.errorMessage()));
+    return failed || counts.containsKey(Status.NOT_STARTED) ? Dsmigrate.SOME_FAILED : Dsmigrate.OK;
   }
 }

@@ -32,7 +32,10 @@ import picocli.CommandLine.Option;
     description = {
       "Runs each partition of a plan as its own Spark application through spark-submit: SPARK_HOME's, or",
       "Spark's entry point on dsmigrate's own classpath. --print prints the commands and runs nothing.",
-      "Exit code: the worst partition's; 0 all done, 1 some datasets failed, 2 bad input, 4 paused."
+      "Waves run in order: a wave's partitions are submitted once the wave before it ended; after a pilot",
+      "that did not pass (unless --ignore-pilot) or a wave stopped by the error threshold, no later wave is.",
+      "Exit code: the worst partition's; 0 all done, 1 some datasets failed, 2 bad input, 3 a wave passed",
+      "the error threshold and was rolled back, 4 paused."
     })
 final class SubmitCommand implements Callable<Integer> {
   /** What the job's exit codes mean, for the summary. */
@@ -109,6 +112,11 @@ final class SubmitCommand implements Callable<Integer> {
           "Partitions running at once (default: ${DEFAULT-VALUE}). More than one needs a metastore they can share.")
   int parallel;
 
+  @Option(
+      names = "--ignore-pilot",
+      description = "Submit the later waves even when the pilot did not pass.")
+  boolean ignorePilot;
+
   @Option(names = "--print", description = "Print one shell command per partition; run nothing.")
   boolean print;
 
@@ -147,7 +155,8 @@ final class SubmitCommand implements Callable<Integer> {
                   run,
                   common.workdir != null ? common.workdir.toAbsolutePath() : null,
                   common.conf != null ? common.conf.toPath().toAbsolutePath() : null,
-                  common.overrides)));
+                  common.overrides,
+                  ignorePilot)));
     }
     if (print) {
       commands.forEach(command -> System.out.println(command.toShell()));
@@ -164,34 +173,45 @@ final class SubmitCommand implements Callable<Integer> {
     System.out.printf(
         "Submitting %d partition(s) of plan %s to %s, run %s%n",
         commands.size(), loaded.planId(), master, run);
-    return submitAll(commands, run);
+    return submitAll(commands, loaded, run);
   }
 
-  private int submitAll(List<SparkSubmitCommand> commands, String run) throws InterruptedException {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, commands.size()));
+  private int submitAll(List<SparkSubmitCommand> all, Plan loaded, String run)
+      throws InterruptedException {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, all.size()));
     // A submit that is stopped (Ctrl-C, a scheduler's SIGTERM) stops its drivers too: in client
     // mode they would otherwise go on without anyone reading their output.
     Thread stopDrivers = new Thread(() -> running.forEach(Process::destroy));
     Runtime.getRuntime().addShutdownHook(stopDrivers);
     try {
-      List<Future<Integer>> codes = new ArrayList<>();
-      for (SparkSubmitCommand command : commands) {
-        codes.add(pool.submit(() -> submit(command)));
-      }
       int worst = Dsmigrate.OK;
-      for (int i = 0; i < commands.size(); i++) {
-        int code;
-        try {
-          code = codes.get(i).get();
-        } catch (ExecutionException e) {
-          throw new IllegalStateException(e.getCause());
+      for (Plan.Wave wave : loaded.waves()) {
+        List<SparkSubmitCommand> commands =
+            all.stream()
+                .filter(c -> loaded.partition(c.job().partition()).wave() == wave.index())
+                .toList();
+        if (commands.isEmpty()) {
+          continue;
         }
-        System.out.printf(
-            "Partition %d: exit %d (%s)%n",
-            commands.get(i).job().partition(),
-            code,
-            MEANINGS.getOrDefault(code, "spark-submit failed"));
-        worst = Math.max(worst, exitCode(code));
+        int code = submitWave(pool, commands);
+        worst = Math.max(worst, code);
+        String stop =
+            code == 3
+                ? "wave " + wave.index() + " was stopped by the error threshold and rolled back"
+                : wave.pilot() && code != Dsmigrate.OK && !ignorePilot
+                    ? "the pilot wave did not pass (pass --ignore-pilot to go on anyway)"
+                    : null;
+        if (stop != null) {
+          long later =
+              all.stream()
+                  .filter(c -> loaded.partition(c.job().partition()).wave() > wave.index())
+                  .count();
+          if (later > 0) {
+            System.out.printf(
+                "Not submitting the %d partition(s) of later waves: %s%n", later, stop);
+          }
+          break;
+        }
       }
       if (worst != Dsmigrate.OK) {
         System.out.println("Submit again with --run-id " + run + " to retry what did not succeed.");
@@ -205,6 +225,31 @@ final class SubmitCommand implements Callable<Integer> {
         // the hook is running already
       }
     }
+  }
+
+  /** Submits a wave's partitions (up to --parallel at once); the worst exit code of them. */
+  private int submitWave(ExecutorService pool, List<SparkSubmitCommand> commands)
+      throws InterruptedException {
+    List<Future<Integer>> codes = new ArrayList<>();
+    for (SparkSubmitCommand command : commands) {
+      codes.add(pool.submit(() -> submit(command)));
+    }
+    int worst = Dsmigrate.OK;
+    for (int i = 0; i < commands.size(); i++) {
+      int code;
+      try {
+        code = codes.get(i).get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      }
+      System.out.printf(
+          "Partition %d: exit %d (%s)%n",
+          commands.get(i).job().partition(),
+          code,
+          MEANINGS.getOrDefault(code, "spark-submit failed"));
+      worst = Math.max(worst, exitCode(code));
+    }
+    return worst;
   }
 
   /** Runs one spark-submit and streams its output, each line marked with its partition. */

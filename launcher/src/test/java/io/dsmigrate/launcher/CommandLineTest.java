@@ -71,6 +71,68 @@ class CommandLineTest extends SparkTestBase {
   }
 
   @Test
+  void aRunWhoseWavePassesTheErrorThresholdRollsItBackAndExitsThree() throws Exception {
+    spark().sql("CREATE DATABASE IF NOT EXISTS cli_wave");
+    spark().range(6).write().format("parquet").saveAsTable("cli_wave.good");
+    spark().range(6).write().format("parquet").saveAsTable("cli_wave.also_good");
+    Path specs = temp.resolve("wave-specs");
+    Files.createDirectories(specs);
+    Files.writeString(
+        specs.resolve("wave.yaml"),
+        """
+        datasets:
+          - { id: good, source: { table: cli_wave.good }, target: { table: cli_wave_new.good } }
+          - id: also_good
+            source: { table: cli_wave.also_good }
+            target: { table: cli_wave_new.also_good }
+            transform: { rename: { id: key } }
+          - { id: gone_1, source: { table: cli_wave.gone_1 }, target: { table: cli_wave_new.g1 } }
+          - { id: gone_2, source: { table: cli_wave.gone_2 }, target: { table: cli_wave_new.g2 } }
+        """);
+    String results = "-Ddsmigrate.results.database=cli_wave_results";
+
+    Outcome plan =
+        dsmigrate(
+            "plan", "--specs", specs.toString(), "--pilot", "1", "--out", path("wave-plan.json"));
+    assertThat(plan.out())
+        .contains("4 datasets in 2 waves, 2 partitions")
+        .containsPattern("Pilot wave: 1 datasets in 1 partitions, covering parquet/\\w+/small")
+        .contains("Warning: the pilot does not cover parquet/")
+        .contains("Wave 1: 3 datasets in 1 partitions");
+
+    Outcome run =
+        dsmigrate(
+            "run",
+            "--specs",
+            specs.toString(),
+            "--pilot",
+            "0",
+            "--concurrency",
+            "1",
+            "-Ddsmigrate.fleet.error-threshold.min-failures=2",
+            results);
+    assertThat(run.code()).as(run.out() + run.err()).isEqualTo(3);
+    assertThat(run.out())
+        .contains("stopped: wave 1 stopped by the error threshold: 2 of")
+        .contains("FAILED gone_1 [SOURCE_NOT_FOUND]");
+    assertThat(spark().catalog().tableExists("cli_wave_new.good")).isFalse();
+    assertThat(spark().catalog().tableExists("cli_wave_new.also_good")).isFalse();
+    Outcome latest =
+        dsmigrate(
+            "sql",
+            "SELECT count(*) FROM cli_wave_results.migration_results WHERE status = 'SUCCEEDED'"
+                + " AND dataset_id NOT IN (SELECT dataset_id FROM"
+                + " cli_wave_results.migration_results WHERE status = 'ROLLED_BACK')",
+            "--format",
+            "tsv",
+            results);
+    assertThat(latest.out().lines().toList()).last().isEqualTo("0");
+    Outcome status = dsmigrate("status", results);
+    assertThat(status.code()).isEqualTo(1);
+    assertThat(status.out()).containsPattern("FAILED\\s+2").contains("[SOURCE_NOT_FOUND]");
+  }
+
+  @Test
   void badUsageExitsTwo() {
     assertThat(dsmigrate("run").code()).isEqualTo(2);
     assertThat(dsmigrate("sql", "SELECT 1", "--format", "xml").code()).isEqualTo(2);

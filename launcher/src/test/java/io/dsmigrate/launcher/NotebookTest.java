@@ -96,6 +96,15 @@ class NotebookTest extends SparkTestBase {
               assertThat(row.<Long>getAs("succeeded")).isEqualTo(1);
               assertThat(row.<Long>getAs("failed")).isEqualTo(2);
             });
+    assertThat(results.get("waves_of_latest_run"))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.<Integer>getAs("wave")).isEqualTo(1);
+              assertThat(row.<Long>getAs("datasets")).isEqualTo(3);
+              assertThat(row.<Long>getAs("failed")).isEqualTo(2);
+              assertThat(row.<Long>getAs("not_started")).isZero();
+            });
     assertThat(results.get("validation_mismatches")).isEmpty();
     assertThat(results.get("consumers_to_notify"))
         .singleElement()

@@ -20,11 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 class SubmitCommandTest {
   @TempDir Path temp;
 
-  /** A plan with empty partitions, at a path a shell must quote. */
+  /** A plan with empty partitions in one wave, at a path a shell must quote. */
   private Path plan(int partitions) throws Exception {
     List<Plan.Partition> parts = new ArrayList<>();
     for (int i = 0; i < partitions; i++) {
-      parts.add(new Plan.Partition(i, 0, List.of()));
+      parts.add(new Plan.Partition(i, 1, 0, List.of()));
     }
     Path file = temp.resolve("my plans/it's the plan.json");
     new Plan("plan-test", "2026-11-24T00:00:00Z", parts).write(file);
@@ -179,6 +179,74 @@ class SubmitCommandTest {
     assertThat(outcome.code()).as(outcome.out() + outcome.err()).isEqualTo(2);
     assertThat(outcome.err()).contains(message);
     assertThat(outcome.out()).isEmpty();
+  }
+
+  @Test
+  void wavesAreSubmittedInOrderAndNoneAfterAPilotThatDidNotPassOrAStoppedWave() throws Exception {
+    // Pilot in partition 0, wave 1 in partitions 1 and 2, wave 2 in partition 3.
+    List<Plan.Partition> parts =
+        List.of(
+            new Plan.Partition(0, Plan.PILOT, 0, List.of()),
+            new Plan.Partition(1, 1, 0, List.of()),
+            new Plan.Partition(2, 1, 0, List.of()),
+            new Plan.Partition(3, 2, 0, List.of()));
+    Path plan = temp.resolve("waves.json");
+    new Plan("plan-waves", "2026-11-24T00:00:00Z", parts).write(plan);
+    Path calls = temp.resolve("calls.txt");
+    Path codes = temp.resolve("codes");
+    Files.createDirectories(codes);
+    // A spark-submit that logs which partition it got and exits with that partition's code.
+    Path script = temp.resolve("fake-spark/bin/spark-submit");
+    Files.createDirectories(script.getParent());
+    Files.writeString(
+        script,
+        """
+        #!/bin/sh
+        while [ "$1" != "--partition" ]; do shift; done
+        echo "$2" >> "%s"
+        exit $(cat "%s/$2" 2>/dev/null || echo 0)
+        """
+            .formatted(calls, codes));
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    String jar = jar().toString();
+    String[] submit = {
+      "submit",
+      "--plan",
+      plan.toString(),
+      "--master",
+      "local[2]",
+      "--jar",
+      jar,
+      "--spark-home",
+      temp.resolve("fake-spark").toString()
+    };
+
+    Files.writeString(codes.resolve("0"), "1");
+    Outcome pilotFailed = dsmigrate(submit);
+    assertThat(pilotFailed.code()).isEqualTo(1);
+    assertThat(Files.readAllLines(calls)).containsExactly("0");
+    assertThat(pilotFailed.out())
+        .contains("Not submitting the 3 partition(s) of later waves: the pilot wave did not pass");
+
+    Files.delete(calls);
+    Files.writeString(codes.resolve("0"), "0");
+    Files.writeString(codes.resolve("2"), "3");
+    Outcome stopped = dsmigrate(submit);
+    assertThat(stopped.code()).isEqualTo(3);
+    assertThat(Files.readAllLines(calls)).containsExactlyInAnyOrder("0", "1", "2");
+    assertThat(Files.readAllLines(calls).get(0)).isEqualTo("0");
+    assertThat(stopped.out())
+        .contains("Partition 2: exit 3 (stopped by the error threshold)")
+        .contains("Not submitting the 1 partition(s) of later waves: wave 1 was stopped");
+
+    Files.delete(calls);
+    Files.writeString(codes.resolve("2"), "0");
+    Files.writeString(codes.resolve("0"), "1");
+    String[] ignoring = java.util.Arrays.copyOf(submit, submit.length + 1);
+    ignoring[submit.length] = "--ignore-pilot";
+    Outcome ignored = dsmigrate(ignoring);
+    assertThat(ignored.code()).isEqualTo(1);
+    assertThat(Files.readAllLines(calls)).containsExactly("0", "1", "2", "3");
   }
 
   @Test

@@ -16,12 +16,14 @@ import io.dsmigrate.job.migrate.DatasetMigration;
 import io.dsmigrate.job.migrate.Failures;
 import io.dsmigrate.job.migrate.MigrationProgress;
 import io.dsmigrate.job.migrate.RunContext;
+import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.results.ResultsTable;
 import io.dsmigrate.job.results.Status;
+import io.dsmigrate.job.rollback.Undo;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.Names;
 import java.io.UncheckedIOException;
@@ -61,6 +63,11 @@ import org.slf4j.LoggerFactory;
  * pause request ({@link PauseRequests}); once there is one, the datasets not started are recorded
  * PAUSED while those in flight finish.
  *
+ * <p>A fleet runs one wave of a plan (or part of one). When the wave fails more than its {@link
+ * ErrorThreshold} allows, the fleet starts no more of its datasets (they are recorded NOT_STARTED),
+ * lets those in flight finish, and rolls back every dataset of the wave that it migrated (recorded
+ * ROLLED_BACK with the reason); the report then exits 3.
+ *
  * <pre>{@code
  * FleetReport report = Fleet.of(spark, settings).runId(id).execute(datasets);
  * }</pre>
@@ -84,7 +91,9 @@ public final class Fleet {
   private String runId;
   private String planId;
   private int partition;
+  private int wave = Plan.PILOT + 1;
   private boolean dryRun;
+  private Map<String, Integer> partitionOf = Map.of();
   private ProgressListener listener = ProgressListener.NONE;
 
   private Fleet(SparkSession spark, Settings settings) {
@@ -107,6 +116,12 @@ public final class Fleet {
     return this;
   }
 
+  /** The wave the datasets belong to (recorded in their rows; wave 0 is the pilot). */
+  public Fleet wave(int index) {
+    this.wave = index;
+    return this;
+  }
+
   /** Check everything, write nothing (no targets, no snapshots, no results rows). */
   public Fleet dryRun(boolean value) {
     this.dryRun = value;
@@ -125,8 +140,17 @@ public final class Fleet {
     void finished(DatasetResult result, int done, int total);
   }
 
+  /** Migrates datasets of the partition and wave set with {@link #plan} and {@link #wave}. */
   public FleetReport execute(List<PlannedDataset> datasets) {
-    requireNonNull(runId, "runId is null; call runId(...) first");
+    return execute(new Plan.Wave(wave, List.of(new Plan.Partition(partition, wave, 0, datasets))));
+  }
+
+  /**
+   * Migrates a wave: the datasets of all its partitions share the fleet's agents, and the error
+   * threshold counts over all of them.
+   */
+  public FleetReport execute(Plan.Wave partsOfWave) {
+    List<PlannedDataset> datasets = assign(partsOfWave);
     ResultsTable results = ResultsTable.in(spark, settings.resultsDatabase());
     Map<String, DatasetResult> previous = results.latestByDataset();
     List<DatasetResult> finished = Collections.synchronizedList(new ArrayList<>());
@@ -138,13 +162,27 @@ public final class Fleet {
     ScheduledExecutorService leaseKeeper =
         Executors.newSingleThreadScheduledExecutor(daemon("dsmigrate-lease"));
     Execution execution = new Execution(results, watchdog, leaseKeeper);
+    WaveGuard guard =
+        new WaveGuard(wave, dryRun ? ErrorThreshold.NEVER : settings.errorThreshold());
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (PlannedDataset dataset : datasets) {
         futures.add(
             agents.submit(
                 () -> {
-                  Finished outcome = execution.runOne(dataset, previous.get(dataset.spec().id()));
+                  String stopped = guard.stoppedBy();
+                  Finished outcome =
+                      stopped != null
+                          ? new Finished(
+                              notStarted(
+                                  dataset.spec(),
+                                  ERROR_THRESHOLD,
+                                  stopped
+                                      + ". Look at the wave's failures, fix the cause, then run"
+                                      + " the plan again"),
+                              null)
+                          : execution.runOne(dataset, previous.get(dataset.spec().id()));
+                  guard.finished(outcome.result().status());
                   finished.add(outcome.result());
                   listener.finished(outcome.result(), done.incrementAndGet(), datasets.size());
                   if (!dryRun) {
@@ -161,6 +199,9 @@ public final class Fleet {
       }
       if (!dryRun) {
         execution.recorder.flush();
+        if (guard.stoppedBy() != null) {
+          execution.rollBackWave(finished, guard.stoppedBy());
+        }
       }
     } finally {
       agents.shutdownNow();
@@ -169,7 +210,71 @@ public final class Fleet {
     }
     List<DatasetResult> ordered = new ArrayList<>(finished);
     ordered.sort((a, b) -> a.datasetId().compareTo(b.datasetId()));
-    return new FleetReport(runId, ordered);
+    return new FleetReport(runId, ordered, guard.stoppedBy());
+  }
+
+  /** The error class of the rows of a wave that its error threshold stopped. */
+  public static final String ERROR_THRESHOLD = "ERROR_THRESHOLD";
+
+  /** Counts a wave's outcomes as they come, and says once the wave must stop. */
+  private static final class WaveGuard {
+    private final int wave;
+    private final ErrorThreshold threshold;
+    private int failed;
+    private int migrated;
+    private String stoppedBy;
+
+    WaveGuard(int wave, ErrorThreshold threshold) {
+      this.wave = wave;
+      this.threshold = threshold;
+    }
+
+    synchronized void finished(Status status) {
+      if (status != Status.SUCCEEDED && status != Status.FAILED) {
+        return; // not migrated by this run: neither a success nor a failure of the wave
+      }
+      migrated++;
+      if (status == Status.FAILED) {
+        failed++;
+      }
+      if (stoppedBy == null && threshold.passedBy(failed, migrated)) {
+        stoppedBy = threshold.reason(wave, failed, migrated);
+        LOG.warn("{}; starting no more of its datasets, then rolling it back", stoppedBy);
+      }
+    }
+
+    synchronized String stoppedBy() {
+      return stoppedBy;
+    }
+  }
+
+  /**
+   * Records every dataset of a wave NOT_STARTED for {@code reason} (with {@code errorClass} saying
+   * what held it) and migrates none of them.
+   */
+  public FleetReport hold(Plan.Wave held, String errorClass, String reason) {
+    List<PlannedDataset> datasets = assign(held);
+    List<DatasetResult> rows = new ArrayList<>();
+    for (PlannedDataset dataset : datasets) {
+      rows.add(notStarted(dataset.spec(), errorClass, reason));
+      listener.finished(rows.get(rows.size() - 1), rows.size(), datasets.size());
+    }
+    if (!dryRun) {
+      ResultsTable.in(spark, settings.resultsDatabase()).append(rows);
+    }
+    return new FleetReport(runId, rows);
+  }
+
+  /** Takes the wave and the partition of each of its datasets for the rows; returns them all. */
+  private List<PlannedDataset> assign(Plan.Wave partsOfWave) {
+    requireNonNull(runId, "runId is null; call runId(...) first");
+    this.wave = partsOfWave.index();
+    Map<String, Integer> partitions = new java.util.HashMap<>();
+    for (Plan.Partition part : partsOfWave.partitions()) {
+      part.datasets().forEach(d -> partitions.put(d.spec().id(), part.index()));
+    }
+    this.partitionOf = partitions;
+    return partsOfWave.datasets();
   }
 
   /** How a dataset ended in this run, and the lease to release once its row is recorded. */
@@ -337,7 +442,8 @@ public final class Fleet {
                 new RunContext(
                     runId,
                     planId,
-                    partition,
+                    partitionOf(spec),
+                    wave,
                     settings.snapshotsDir(),
                     dryRun,
                     settings.resultsDatabase(),
@@ -480,6 +586,88 @@ public final class Fleet {
       return pausedBy.get();
     }
 
+    /**
+     * Rolls back what this execution migrated in its wave, newest first, each under a lease, and
+     * records the datasets ROLLED_BACK with the reason. The rows already appended say SUCCEEDED;
+     * the ROLLED_BACK rows come after them.
+     */
+    void rollBackWave(List<DatasetResult> outcomes, String reason) {
+      List<DatasetResult> succeeded = new ArrayList<>();
+      synchronized (outcomes) {
+        outcomes.stream().filter(r -> r.status() == Status.SUCCEEDED).forEach(succeeded::add);
+      }
+      succeeded.sort(java.util.Comparator.comparing(DatasetResult::finishedAt).reversed());
+      // First every dataset to undo is taken and marked UNDOING in the ledger, so that a driver
+      // killed during the rollback leaves each of them to be undone by the next run, not some
+      // migrated and some not.
+      Map<String, Lease> taken = new java.util.LinkedHashMap<>();
+      Map<String, MigrationProgress> progress = new java.util.HashMap<>();
+      for (DatasetResult result : succeeded) {
+        String id = result.datasetId();
+        LedgerEntry head = ledger.head(id);
+        Lease lease =
+            ledger.claim(head, id, result.specHash(), owner, leases.leaseDuration(), halt);
+        if (lease == null) {
+          LOG.error("{}: not rolled back with its wave: another run took it meanwhile", id);
+          continue;
+        }
+        heartbeats.start(lease, () -> {});
+        progress.put(id, head == null ? null : head.progress());
+        lease.record(LedgerState.UNDOING, progress.get(id), null, reason);
+        taken.put(id, lease);
+      }
+      for (DatasetResult result : succeeded) {
+        String id = result.datasetId();
+        Lease lease = taken.get(id);
+        if (lease == null) {
+          continue;
+        }
+        Timestamp started = now();
+        spark
+            .sparkContext()
+            .setJobGroup(
+                "dsmigrate/" + runId + "/" + id + "/rollback", id + ": wave rollback", true);
+        DatasetResult outcome;
+        LedgerState state;
+        try {
+          Undo.dataset(spark, result);
+          state = LedgerState.ROLLED_BACK;
+          outcome =
+              result.withOutcome(
+                  Status.ROLLED_BACK,
+                  ERROR_THRESHOLD,
+                  "rolled back with its wave: "
+                      + reason
+                      + ". Source and metastore restored, target removed. Look at the wave's"
+                      + " failures, fix the cause, then run the plan again",
+                  started,
+                  now());
+        } catch (Exception e) {
+          LOG.error("{}: rolling it back with its wave failed", id, e);
+          state = LedgerState.FAILED;
+          outcome =
+              result.withOutcome(
+                  Status.FAILED,
+                  ErrorClass.ROLLBACK_FAILED.name(),
+                  "its wave was stopped ("
+                      + reason
+                      + ") but rolling it back failed: "
+                      + Failures.firstLine(e.getMessage())
+                      + (result.snapshot() != null
+                          ? ". Restore the source by hand from snapshot " + result.snapshot()
+                          : ". Remove the target " + result.targetLocation() + " by hand"),
+                  started,
+                  now());
+        } finally {
+          spark.sparkContext().clearJobGroup();
+        }
+        lease.record(state, progress.get(id), outcome, null);
+        recorder.add(outcome, lease);
+        replace(outcomes, outcome);
+      }
+      recorder.flush();
+    }
+
     private Finished lostLease(
         DatasetSpec spec, Throwable failure, DatasetResult previous, Timestamp started) {
       String message =
@@ -491,6 +679,12 @@ public final class Fleet {
                   + "another run, which finishes the dataset";
       LOG.warn("{}: {}", spec.id(), message);
       return new Finished(notMigrated(spec, Status.SKIPPED, message, previous, started), null);
+    }
+  }
+
+  private static void replace(List<DatasetResult> outcomes, DatasetResult newer) {
+    synchronized (outcomes) {
+      outcomes.replaceAll(r -> r.datasetId().equals(newer.datasetId()) ? newer : r);
     }
   }
 
@@ -527,6 +721,16 @@ public final class Fleet {
             Status.FAILED, failure.errorClass().name(), failure.getMessage(), started, now());
   }
 
+  /**
+   * A row for a dataset that this run held back and did not start, for the reason that {@code
+   * errorClass} names (the error threshold, or a pilot that did not pass).
+   */
+  public DatasetResult notStarted(DatasetSpec spec, String errorClass, String reason) {
+    Timestamp at = now();
+    return notMigrated(spec, Status.NOT_STARTED, null, null, at)
+        .withOutcome(Status.NOT_STARTED, errorClass, "not started: " + reason, at, at);
+  }
+
   /** A row for a dataset that this run did not migrate; {@code previous} may be null. */
   private DatasetResult notMigrated(
       DatasetSpec spec, Status status, String message, DatasetResult previous, Timestamp started) {
@@ -534,7 +738,8 @@ public final class Fleet {
     return new DatasetResult(
         runId,
         planId,
-        partition,
+        partitionOf(spec),
+        wave,
         spec.id(),
         status,
         previous != null ? previous.source() : spec.source().describe(),
@@ -559,6 +764,10 @@ public final class Fleet {
         finished,
         finished.getTime() - started.getTime(),
         null);
+  }
+
+  private int partitionOf(DatasetSpec spec) {
+    return partitionOf.getOrDefault(spec.id(), partition);
   }
 
   private static Timestamp now() {

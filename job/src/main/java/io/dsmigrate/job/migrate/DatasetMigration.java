@@ -476,6 +476,7 @@ public final class DatasetMigration {
         run.runId(),
         run.planId(),
         run.partition(),
+        run.wave(),
         spec.id(),
         status,
         source != null && source.table() != null ? source.table() : spec.source().describe(),

@@ -5,14 +5,15 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 
 /**
- * What every dataset of a run shares: the run id, the plan and partition it comes from, where
- * snapshots go, whether this is a dry run, where results and diff samples go, and the validation
- * defaults.
+ * What a dataset's migration shares with its run: the run id, the plan, partition and wave it comes
+ * from, where snapshots go, whether this is a dry run, where results and diff samples go, and the
+ * validation defaults.
  */
 public record RunContext(
     String runId,
     String planId,
     int partition,
+    int wave,
     Path snapshotRoot,
     boolean dryRun,
     String resultsDatabase,

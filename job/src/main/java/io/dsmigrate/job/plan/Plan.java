@@ -13,8 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A checked, resolved set of datasets split into partitions of similar size; each partition is one
- * Spark application ({@code spark-submit ... --plan plan.json --partition I}).
+ * A checked, resolved set of datasets split into waves, and each wave into partitions of similar
+ * size; each partition is one Spark application ({@code spark-submit ... --plan plan.json
+ * --partition I}). Waves run in order: wave {@value #PILOT} is the pilot, a small sample that
+ * covers every kind of dataset in the plan, and the waves after it run only once it passed.
+ * Partitions are numbered across waves, those of earlier waves first.
  */
 public record Plan(String planId, String createdAt, List<Partition> partitions) {
   private static final ObjectMapper JSON =
@@ -27,11 +30,50 @@ public record Plan(String planId, String createdAt, List<Partition> partitions) 
     partitions = List.copyOf(partitions);
   }
 
-  /** One partition: the datasets one Spark application migrates. */
-  public record Partition(int index, long sizeBytes, List<PlannedDataset> datasets) {
+  /** The wave of the pilot. */
+  public static final int PILOT = 0;
+
+  /** One partition: the datasets of one wave that one Spark application migrates. */
+  public record Partition(int index, int wave, long sizeBytes, List<PlannedDataset> datasets) {
     public Partition {
       datasets = List.copyOf(datasets);
     }
+  }
+
+  /** The waves, in the order they run, each with its partitions. */
+  public List<Wave> waves() {
+    java.util.TreeMap<Integer, List<Partition>> byWave = new java.util.TreeMap<>();
+    partitions.forEach(p -> byWave.computeIfAbsent(p.wave(), w -> new ArrayList<>()).add(p));
+    List<Wave> waves = new ArrayList<>();
+    byWave.forEach((index, parts) -> waves.add(new Wave(index, parts)));
+    return waves;
+  }
+
+  /** One wave: partitions that may run at the same time; the next wave waits for them. */
+  public record Wave(int index, List<Partition> partitions) {
+    public Wave {
+      partitions = List.copyOf(partitions);
+    }
+
+    public boolean pilot() {
+      return index == PILOT;
+    }
+
+    public List<PlannedDataset> datasets() {
+      List<PlannedDataset> all = new ArrayList<>();
+      partitions.forEach(partition -> all.addAll(partition.datasets()));
+      return all;
+    }
+  }
+
+  /** The pilot wave, or null when the plan has none. */
+  public Wave pilot() {
+    return waves().stream().filter(Wave::pilot).findFirst().orElse(null);
+  }
+
+  /** The wave that holds a partition. */
+  public Wave waveOf(Partition partition) {
+    return waves().stream().filter(w -> w.index() == partition.wave()).findFirst().orElseThrow();
   }
 
   /** Every dataset of the plan, partition by partition. */

@@ -9,18 +9,33 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Turns checked specs into a {@link Plan}: resolves every source (format, schema, size) and splits
- * the datasets into partitions of similar total size (largest first, each to the lightest
- * partition).
+ * Turns checked specs into a {@link Plan}: resolves every source (format, schema, size), picks the
+ * pilot wave, cuts the rest into waves, and splits each wave into partitions of similar total size
+ * (largest first, each to the lightest partition).
+ *
+ * <p>The pilot is representative: every dataset falls in a class (source format, transform kind,
+ * size class), and the pilot takes one dataset of each class in turn (largest classes first, the
+ * dataset of median size in its class), then more of each, until it has {@code pilot} datasets.
+ * Datasets whose source could not be resolved are never in the pilot: they would fail it for a
+ * reason the plan already shows.
  */
 public final class Planner {
+  /** Size classes for the pilot: below 1 GiB, below 100 GiB, above. */
+  private static final long[] SIZE_CLASSES = {1L << 30, 100L << 30};
+
+  private static final String[] SIZE_CLASS_NAMES = {"small", "medium", "large"};
+
   private final SparkSession spark;
   private int partitions = 1;
+  private int pilot;
+  private int waveSize;
 
   private Planner(SparkSession spark) {
     this.spark = requireNonNull(spark, "spark is null");
@@ -30,12 +45,46 @@ public final class Planner {
     return new Planner(spark);
   }
 
+  /** Partitions per wave (the pilot gets at most one per dataset). */
   public Planner partitions(int count) {
     if (count < 1) {
       throw new IllegalArgumentException("--partitions must be 1 or more, not " + count);
     }
     this.partitions = count;
     return this;
+  }
+
+  /** Datasets in the pilot wave; 0 = no pilot. */
+  public Planner pilot(int size) {
+    if (size < 0) {
+      throw new IllegalArgumentException("--pilot must be 0 (no pilot) or more, not " + size);
+    }
+    this.pilot = size;
+    return this;
+  }
+
+  /** Datasets per wave after the pilot; 0 = all of them in one wave. */
+  public Planner waveSize(int size) {
+    if (size < 0) {
+      throw new IllegalArgumentException(
+          "--wave-size must be 0 (one wave after the pilot) or more, not " + size);
+    }
+    this.waveSize = size;
+    return this;
+  }
+
+  /** The class a dataset stands for in the pilot: source format, transform kind, size class. */
+  public static String pilotClass(PlannedDataset dataset) {
+    long size = dataset.sizeBytes();
+    int sizeClass = 0;
+    while (sizeClass < SIZE_CLASSES.length && size >= SIZE_CLASSES[sizeClass]) {
+      sizeClass++;
+    }
+    return (dataset.source() == null ? "unresolved" : dataset.source().format())
+        + "/"
+        + dataset.spec().transform().kind()
+        + "/"
+        + SIZE_CLASS_NAMES[sizeClass];
   }
 
   public Plan plan(List<DatasetSpec> specs) {
@@ -47,17 +96,97 @@ public final class Planner {
         planned.add(new PlannedDataset(spec, null, e.getMessage()));
       }
     }
-    planned.sort(
+    planned.sort(Comparator.comparing(p -> p.spec().id()));
+    List<PlannedDataset> pilotWave = pickPilot(planned);
+    List<PlannedDataset> rest = new ArrayList<>(planned);
+    rest.removeAll(pilotWave);
+    List<Plan.Partition> result = new ArrayList<>();
+    if (!pilotWave.isEmpty()) {
+      split(pilotWave, Plan.PILOT, result);
+    }
+    int chunk = waveSize == 0 ? Math.max(1, rest.size()) : waveSize;
+    for (int from = 0, wave = 1; from < rest.size(); from += chunk, wave++) {
+      split(rest.subList(from, Math.min(rest.size(), from + chunk)), wave, result);
+    }
+    if (result.isEmpty()) {
+      result.add(new Plan.Partition(0, pilot > 0 ? Plan.PILOT : 1, 0, List.of()));
+    }
+    String created = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
+    String planId =
+        "plan-"
+            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now())
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 6);
+    return new Plan(planId, created, result);
+  }
+
+  /** Round robin over the classes, largest class first, median-sized dataset of each first. */
+  private List<PlannedDataset> pickPilot(List<PlannedDataset> planned) {
+    Map<String, List<PlannedDataset>> classes = new LinkedHashMap<>();
+    for (PlannedDataset dataset : planned) {
+      if (dataset.sourceError() == null) {
+        classes.computeIfAbsent(pilotClass(dataset), c -> new ArrayList<>()).add(dataset);
+      }
+    }
+    List<List<PlannedDataset>> queues = new ArrayList<>();
+    classes.entrySet().stream()
+        .sorted(
+            Comparator.<Map.Entry<String, List<PlannedDataset>>>comparingInt(
+                    e -> -e.getValue().size())
+                .thenComparing(Map.Entry::getKey))
+        .forEach(e -> queues.add(medianFirst(e.getValue())));
+    List<PlannedDataset> picked = new ArrayList<>();
+    for (int round = 0; picked.size() < pilot; round++) {
+      boolean any = false;
+      for (List<PlannedDataset> queue : queues) {
+        if (round < queue.size() && picked.size() < pilot) {
+          picked.add(queue.get(round));
+          any = true;
+        }
+      }
+      if (!any) {
+        break;
+      }
+    }
+    return picked;
+  }
+
+  /** The datasets of a class ordered from the median size outwards. */
+  private static List<PlannedDataset> medianFirst(List<PlannedDataset> members) {
+    List<PlannedDataset> bySize = new ArrayList<>(members);
+    bySize.sort(
+        Comparator.comparingLong(PlannedDataset::sizeBytes).thenComparing(p -> p.spec().id()));
+    List<PlannedDataset> ordered = new ArrayList<>();
+    int middle = (bySize.size() - 1) / 2;
+    for (int step = 0; ordered.size() < bySize.size(); step++) {
+      int below = middle - step;
+      int above = middle + step + 1;
+      if (below >= 0) {
+        ordered.add(bySize.get(below));
+      }
+      if (above < bySize.size()) {
+        ordered.add(bySize.get(above));
+      }
+    }
+    return ordered;
+  }
+
+  /** Splits one wave into partitions of similar size, appended to {@code into}. */
+  private void split(List<PlannedDataset> wave, int waveIndex, List<Plan.Partition> into) {
+    List<PlannedDataset> sorted = new ArrayList<>(wave);
+    sorted.sort(
         Comparator.comparingLong(PlannedDataset::sizeBytes)
             .reversed()
             .thenComparing(p -> p.spec().id()));
-    int count = Math.max(1, Math.min(partitions, planned.size()));
+    int count = Math.max(1, Math.min(partitions, sorted.size()));
     List<List<PlannedDataset>> buckets = new ArrayList<>();
     long[] sizes = new long[count];
     for (int i = 0; i < count; i++) {
       buckets.add(new ArrayList<>());
     }
-    for (PlannedDataset dataset : planned) {
+    for (PlannedDataset dataset : sorted) {
       int lightest = 0;
       for (int i = 1; i < count; i++) {
         if (sizes[i] < sizes[lightest]
@@ -69,18 +198,8 @@ public final class Planner {
       buckets.get(lightest).add(dataset);
       sizes[lightest] += dataset.sizeBytes();
     }
-    List<Plan.Partition> result = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      result.add(new Plan.Partition(i, sizes[i], buckets.get(i)));
+      into.add(new Plan.Partition(into.size(), waveIndex, sizes[i], buckets.get(i)));
     }
-    String created = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
-    String planId =
-        "plan-"
-            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                .withZone(ZoneOffset.UTC)
-                .format(Instant.now())
-            + "-"
-            + UUID.randomUUID().toString().substring(0, 6);
-    return new Plan(planId, created, result);
   }
 }

@@ -12,12 +12,14 @@ import java.util.List;
  * rollback restores the source from ({@code copy:<dir>} or {@code delta:<location>@v<n>}); {@code
  * targetPreviousVersion} is the Delta version the target had before this run overwrote it (null:
  * the run created the target). {@code validation} holds the keyed-diff, column and consumer query
- * figures (null when the dataset was not validated).
+ * figures (null when the dataset was not validated). {@code wave} is the plan wave the dataset ran
+ * in; wave 0 is the pilot.
  */
 public record DatasetResult(
     String runId,
     String planId,
     int partition,
+    int wave,
     String datasetId,
     Status status,
     String source,
@@ -61,6 +63,7 @@ public record DatasetResult(
         runId,
         planId,
         partition,
+        wave,
         datasetId,
         newStatus,
         source,

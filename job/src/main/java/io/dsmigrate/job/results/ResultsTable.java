@@ -35,7 +35,8 @@ public final class ResultsTable {
           + " duration_ms BIGINT, rows_changed BIGINT, keys_only_old BIGINT, keys_only_new BIGINT,"
           + " duplicate_keys BIGINT, rows_within_tolerance BIGINT, columns_differing ARRAY<STRING>,"
           + " samples_written BIGINT, queries_passed BOOLEAN, "
-          + QUERIES;
+          + QUERIES
+          + ", wave INT";
 
   private static final StructType SCHEMA = StructType.fromDDL(COLUMNS);
 
@@ -97,10 +98,10 @@ public final class ResultsTable {
 
   /**
    * The last outcome of every dataset over all runs: its latest row that did something (SUCCEEDED,
-   * FAILED, ROLLED_BACK); a SKIPPED or PAUSED row only repeats the outcome before it.
+   * FAILED, ROLLED_BACK); a SKIPPED, PAUSED or NOT_STARTED row only repeats the outcome before it.
    */
   public Map<String, DatasetResult> latestByDataset() {
-    return latest("status NOT IN ('SKIPPED', 'DRY_RUN', 'PAUSED')");
+    return latest("status NOT IN ('SKIPPED', 'DRY_RUN', 'PAUSED', 'NOT_STARTED')");
   }
 
   /** The latest row of every dataset in one run. */
@@ -173,7 +174,8 @@ public final class ResultsTable {
         v == null ? null : CollectionConverters.asScala(v.columnsDiffering()).toSeq(),
         v == null ? null : v.samplesWritten(),
         v == null || v.queries().isEmpty() ? null : v.queriesPassed(),
-        v == null ? null : CollectionConverters.asScala(queryRows(v.queries())).toSeq());
+        v == null ? null : CollectionConverters.asScala(queryRows(v.queries())).toSeq(),
+        r.wave());
   }
 
   private static List<Row> queryRows(List<QueryOutcome> queries) {
@@ -201,6 +203,7 @@ public final class ResultsTable {
         row.getAs("run_id"),
         row.getAs("plan_id"),
         row.isNullAt(row.fieldIndex("partition_index")) ? 0 : row.<Integer>getAs("partition_index"),
+        row.isNullAt(row.fieldIndex("wave")) ? 0 : row.<Integer>getAs("wave"),
         row.getAs("dataset_id"),
         Status.valueOf(row.getAs("status")),
         row.getAs("source"),

@@ -16,5 +16,11 @@ public enum Status {
   /** A dry run found nothing that stops it; nothing was written. */
   DRY_RUN,
   /** Not started: the run was paused. Running it again with the same run id migrates it. */
-  PAUSED
+  PAUSED,
+  /**
+   * Not started, and not to be until what held it is fixed: the pilot wave failed, or the error
+   * threshold stopped the dataset's wave (the message says which). Running the plan again migrates
+   * it once that passes.
+   */
+  NOT_STARTED
 }

@@ -18,9 +18,16 @@ import java.util.Map;
  * @param workdir the job's workdir, or null for its configured one
  * @param conf a dsmigrate settings file, or null
  * @param settings dsmigrate settings ({@code -Dkey=value}), in order
+ * @param ignorePilot run the partition even when the plan's pilot did not pass
  */
 public record JobArguments(
-    Path plan, int partition, String runId, Path workdir, Path conf, Map<String, String> settings) {
+    Path plan,
+    int partition,
+    String runId,
+    Path workdir,
+    Path conf,
+    Map<String, String> settings,
+    boolean ignorePilot) {
   public JobArguments {
     requireNonNull(plan, "plan is null");
     requireNonNull(runId, "runId is null");
@@ -28,6 +35,16 @@ public record JobArguments(
       throw new IllegalArgumentException("partition must be 0 or more, not " + partition);
     }
     settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+  }
+
+  public JobArguments(
+      Path plan,
+      int partition,
+      String runId,
+      Path workdir,
+      Path conf,
+      Map<String, String> settings) {
+    this(plan, partition, runId, workdir, conf, settings, false);
   }
 
   /** The arguments as the job's command line takes them. */
@@ -48,6 +65,9 @@ public record JobArguments(
       args.addAll(List.of("--conf", conf.toString()));
     }
     settings.forEach((key, value) -> args.add("-D" + key + "=" + value));
+    if (ignorePilot) {
+      args.add("--ignore-pilot");
+    }
     return args;
   }
 }

@@ -183,7 +183,7 @@ class CrashResumeIT extends SparkTestBase {
         new Plan(
             planned.planId(),
             planned.createdAt(),
-            List.of(new Plan.Partition(0, planned.partitions().get(0).sizeBytes(), ordered)));
+            List.of(new Plan.Partition(0, 1, planned.partitions().get(0).sizeBytes(), ordered)));
     Path file = temp.resolve("plan.json");
     plan.write(file);
     return file;
