@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import io.dsmigrate.job.ledger.LedgerSettings;
+import io.dsmigrate.job.security.SecuritySettings;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,10 +34,12 @@ public record Settings(
     boolean hive,
     Map<String, String> sparkConf,
     int validationSamples,
-    int queryFloatDigits) {
+    int queryFloatDigits,
+    SecuritySettings security) {
 
   public Settings {
     requireNonNull(workdir, "workdir is null");
+    requireNonNull(security, "security is null");
     requireNonNull(resultsDatabase, "resultsDatabase is null");
     requireNonNull(ledger, "ledger is null");
     sparkConf = Map.copyOf(sparkConf);
@@ -113,7 +116,8 @@ public record Settings(
         config.getBoolean("spark.hive"),
         sparkConf,
         samples,
-        floatDigits);
+        floatDigits,
+        SecuritySettings.from(config));
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -132,7 +136,8 @@ public record Settings(
         hive,
         sparkConf,
         validationSamples,
-        queryFloatDigits);
+        queryFloatDigits,
+        security);
   }
 
   /** The results table's full name. */

@@ -50,7 +50,8 @@ final class DemoCommand implements Callable<Integer> {
     SparkSession spark = Sessions.start(settings, "demo");
     Path specs = new DemoWarehouse(spark, workdir).create(datasets);
     System.out.println("Specs written to " + specs);
-    Plan plan = Planner.of(spark).plan(SpecLoader.load(List.of(specs)).orThrow());
+    Plan plan =
+        Planner.of(spark).plan(SpecLoader.load(List.of(specs), settings.security()).orThrow());
     plan.write(workdir.resolve("plans").resolve(plan.planId() + ".json"));
     FleetReport report =
         JobRunner.run(spark, settings, plan, null, JobRunner.newRunId(), false, System.out);
