@@ -129,7 +129,7 @@ final class StorageFailures {
             + ": source file "
             + name
             + " is corrupt: "
-            + Failures.firstLine(deepestMessage(failure))
+            + Failures.firstLine(deepestMessage(failure)).replace(name, "it")
             + ". The source is kept. Replace or remove that file in source "
             + spec.source().describe()
             + ", then run again",
