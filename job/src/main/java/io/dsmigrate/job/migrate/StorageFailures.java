@@ -36,7 +36,7 @@ final class StorageFailures {
         if (condition.startsWith("FAILED_READ_FILE")) {
           String file = spark.getMessageParameters().get("path");
           // A target read back for validation that fails is not the source's fault.
-          return file != null && under(file, targetLocation)
+          return file != null && under(file, targetLocation) && !under(file, sourceLocation)
               ? null
               : sourceFile(failure, spec, condition, file);
         }
