@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import io.dsmigrate.job.fleet.ErrorThreshold;
 import io.dsmigrate.job.ledger.LedgerSettings;
+import io.dsmigrate.job.security.SecuritySettings;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,10 +38,12 @@ public record Settings(
     int queryFloatDigits,
     int pilot,
     int waveSize,
-    ErrorThreshold errorThreshold) {
+    ErrorThreshold errorThreshold,
+    SecuritySettings security) {
 
   public Settings {
     requireNonNull(workdir, "workdir is null");
+    requireNonNull(security, "security is null");
     requireNonNull(resultsDatabase, "resultsDatabase is null");
     requireNonNull(ledger, "ledger is null");
     requireNonNull(errorThreshold, "errorThreshold is null");
@@ -138,7 +141,8 @@ public record Settings(
         floatDigits,
         pilot,
         waveSize,
-        new ErrorThreshold(maxFailureRate, minFailures));
+        new ErrorThreshold(maxFailureRate, minFailures),
+        SecuritySettings.from(config));
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -160,7 +164,8 @@ public record Settings(
         queryFloatDigits,
         pilot,
         waveSize,
-        errorThreshold);
+        errorThreshold,
+        security);
   }
 
   /** A copy with another error threshold. */
@@ -182,7 +187,8 @@ public record Settings(
         queryFloatDigits,
         pilot,
         waveSize,
-        value);
+        value,
+        security);
   }
 
   /** The results table's full name. */

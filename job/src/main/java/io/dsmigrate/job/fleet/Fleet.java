@@ -448,7 +448,8 @@ public final class Fleet {
                     dryRun,
                     settings.resultsDatabase(),
                     settings.validationSamples(),
-                    settings.queryFloatDigits()),
+                    settings.queryFloatDigits(),
+                    settings.security()),
                 previous,
                 step -> {
                   String description =

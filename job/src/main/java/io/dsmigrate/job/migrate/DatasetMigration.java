@@ -3,7 +3,9 @@ package io.dsmigrate.job.migrate;
 import static java.util.Objects.requireNonNull;
 
 import io.delta.tables.DeltaTable;
+import io.dsmigrate.job.ledger.LedgerFiles;
 import io.dsmigrate.job.plan.PlannedDataset;
+import io.dsmigrate.job.plan.SchemaDrift;
 import io.dsmigrate.job.plan.SourceInfo;
 import io.dsmigrate.job.plan.SourceResolver;
 import io.dsmigrate.job.results.DatasetResult;
@@ -112,11 +114,26 @@ public final class DatasetMigration {
 
   /** Runs the migration; throws a {@link MigrationException} after undoing its changes. */
   public void execute() {
+    try {
+      migrate();
+    } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
+      LOG.warn("{}: failed{}", spec.id(), touched ? "; undoing its changes" : "");
+      throw undoAfter(e);
+    }
+  }
+
+  private void migrate() {
+    // The job's own security settings, whatever the launcher that wrote the plan allowed.
+    checkPathRoots();
+    Transformer.checkConsumerQueries(spark, spec, run.security());
     step.accept("resolve source");
     // A source replaced in place is gone after the write: take it as it was found then.
     source = resumed != null ? resumed.source() : SourceResolver.resolve(spark, spec);
+    if (resumed == null) {
+      checkSchemaUnchanged();
+    }
     Dataset<Row> sourceRows = resumed != null && resumed.inPlace() ? null : read(source);
-    Dataset<Row> rows = sourceRows == null ? null : Transformer.apply(spark, sourceRows, spec);
+    Dataset<Row> rows = sourceRows == null ? null : transform(sourceRows);
     TargetSpec target = spec.target();
     String sourceLocation = Names.path(source.location());
     targetLocation = resumed != null ? resumed.targetLocation() : plannedTargetLocation(target);
@@ -127,8 +144,11 @@ public final class DatasetMigration {
             || (targetLocation != null && Names.path(targetLocation).equals(sourceLocation));
     if (resumed != null) {
       targetPreviousVersion = resumed.targetPreviousVersion();
-    } else if (!inPlace) {
-      checkTarget(target);
+    } else {
+      if (!inPlace) {
+        checkTarget(target);
+      }
+      checkTargetWritable();
     }
     if (run.dryRun()) {
       step.accept("dry run: check transform");
@@ -136,64 +156,146 @@ public final class DatasetMigration {
       return;
     }
 
-    try {
-      if (inPlace) {
-        step.accept("snapshot source");
-        boolean deltaAtSameLocation =
-            source.format().equals("delta")
-                && (targetLocation == null || Names.path(targetLocation).equals(sourceLocation));
-        if (deltaAtSameLocation) {
-          snapshot =
-              resumed != null
-                  ? Snapshot.parse(resumed.snapshot())
-                  : Snapshots.pinDelta(spark, source.location());
-          sourceRows =
-              spark
-                  .read()
-                  .format("delta")
-                  .option("versionAsOf", snapshot.version())
-                  .load(source.location());
-          rows = Transformer.apply(spark, sourceRows, spec);
-        } else {
-          snapshot =
-              resumed != null
-                  ? Snapshot.parse(resumed.snapshot())
-                  : Snapshots.copy(
-                      spark,
-                      source,
-                      run.snapshotRoot()
-                          .resolve(run.runId())
-                          .resolve(safe(spec.id()))
-                          .toUri()
-                          .toString());
-          sourceRows = readSnapshot(source, snapshot);
-          rows = Transformer.apply(spark, sourceRows, spec);
-          touched = true;
-          if (resumed == null) {
-            step.accept("clear source");
-            clearSource(target);
-          }
+    if (inPlace) {
+      step.accept("snapshot source");
+      boolean deltaAtSameLocation =
+          source.format().equals("delta")
+              && (targetLocation == null || Names.path(targetLocation).equals(sourceLocation));
+      if (deltaAtSameLocation) {
+        snapshot =
+            resumed != null
+                ? Snapshot.parse(resumed.snapshot())
+                : Snapshots.pinDelta(spark, source.location());
+        sourceRows =
+            spark
+                .read()
+                .format("delta")
+                .option("versionAsOf", snapshot.version())
+                .load(source.location());
+        rows = transform(sourceRows);
+      } else {
+        snapshot =
+            resumed != null
+                ? Snapshot.parse(resumed.snapshot())
+                : Snapshots.copy(
+                    spark,
+                    source,
+                    run.snapshotRoot()
+                        .resolve(run.runId())
+                        .resolve(LedgerFiles.safeName(spec.id()))
+                        .toUri()
+                        .toString());
+        sourceRows = readSnapshot(source, snapshot);
+        rows = transform(sourceRows);
+        touched = true;
+        if (resumed == null) {
+          step.accept("clear source");
+          clearSource(target);
         }
       }
-      touched = true;
-      // The rows are profiled while they are written, so validation reads only the target when
-      // they match. A write resumed from a process that is gone was not observed: validation
-      // reads both sides then.
-      ObservedProfile observed = null;
-      if (resumed == null) {
-        step.accept("write target");
-        observed = ObservedProfile.attach(rows);
-        write(observed.rows(), target);
+    }
+    touched = true;
+    // The rows are profiled while they are written, so validation reads only the target when
+    // they match. A write resumed from a process that is gone was not observed: validation
+    // reads both sides then.
+    ObservedProfile observed = null;
+    if (resumed == null) {
+      step.accept("write target");
+      observed = ObservedProfile.attach(rows);
+      write(observed.rows(), target);
+    }
+    step.accept("validate");
+    Dataset<Row> written =
+        target.table() != null
+            ? spark.table(Names.quoted(target.table()))
+            : DatasetSource.read(spark, target.path());
+    validate(sourceRows, rows, written, observed);
+  }
+
+  private Dataset<Row> transform(Dataset<Row> sourceRows) {
+    return Transformer.apply(spark, sourceRows, spec, run.security());
+  }
+
+  /** Source and target paths of the spec must be under the job's path roots. */
+  private void checkPathRoots() {
+    for (String field : List.of("source.path", "target.path")) {
+      String path = field.startsWith("source") ? spec.source().path() : spec.target().path();
+      String refusal = path == null ? null : run.security().pathRefusal(path);
+      if (refusal != null) {
+        throw new MigrationException(
+            ErrorClass.NOT_ALLOWED,
+            "Cannot migrate "
+                + spec.id()
+                + ": "
+                + field
+                + " "
+                + refusal
+                + ". Nothing was read or written. Fix "
+                + field
+                + " in "
+                + spec.at(field));
       }
-      step.accept("validate");
-      Dataset<Row> written =
-          target.table() != null
-              ? spark.table(Names.quoted(target.table()))
-              : DatasetSource.read(spark, target.path());
-      validate(sourceRows, rows, written, observed);
-    } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
-      LOG.warn("{}: failed{}", spec.id(), touched ? "; undoing its changes" : "");
-      throw undoAfter(e);
+    }
+  }
+
+  /** The source must have the schema it was planned with: the transform was checked against it. */
+  private void checkSchemaUnchanged() {
+    SourceInfo plannedSource = planned.source();
+    if (plannedSource == null || plannedSource.schemaDdl() == null) {
+      return;
+    }
+    List<String> changes = SchemaDrift.between(plannedSource.schemaDdl(), source.schemaDdl());
+    if (!changes.isEmpty()) {
+      throw new MigrationException(
+          ErrorClass.SCHEMA_DRIFT,
+          "Cannot migrate "
+              + spec.id()
+              + ": the schema of source "
+              + spec.source().describe()
+              + " changed since it was planned"
+              + (run.planId() != null ? " (plan " + run.planId() + ")" : "")
+              + ": "
+              + String.join("; ", changes)
+              + ". Nothing was written. Plan again ('dsmigrate plan'), check the transform in "
+              + spec.at("transform")
+              + " against the new schema, and run the new plan");
+    }
+  }
+
+  /**
+   * A target that cannot be created fails here, before the source is touched or read: its nearest
+   * existing ancestor must be a directory this process can write in (checked on the local file
+   * system; elsewhere the write itself reports a denied permission).
+   */
+  private void checkTargetWritable() {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(targetLocation);
+    try {
+      FileSystem fileSystem = path.getFileSystem(spark.sessionState().newHadoopConf());
+      org.apache.hadoop.fs.Path existing = path;
+      while (existing != null && !fileSystem.exists(existing)) {
+        existing = existing.getParent();
+      }
+      if (existing == null || existing.equals(path)) {
+        return; // an existing target was checked by checkTarget
+      }
+      if (!fileSystem.getFileStatus(existing).isDirectory()) {
+        throw StorageFailures.targetUnwritable(
+            spec,
+            targetLocation,
+            Names.path(existing.toString()) + " is a file, not a directory",
+            null);
+      }
+      if (fileSystem.getScheme().equals("file")
+          && !java.nio.file.Files.isWritable(java.nio.file.Path.of(existing.toUri()))) {
+        throw StorageFailures.targetUnwritable(
+            spec,
+            targetLocation,
+            "permission denied: this process cannot create anything in "
+                + Names.path(existing.toString()),
+            null);
+      }
+    } catch (IOException e) {
+      throw Failures.classify(e, spec, "check target", null, targetLocation);
     }
   }
 
@@ -269,7 +371,9 @@ public final class DatasetMigration {
   }
 
   private RuntimeException undoAfter(Exception failure) {
-    MigrationException classified = Failures.classify(failure, spec, "migrate");
+    MigrationException classified =
+        Failures.classify(
+            failure, spec, "migrate", source == null ? null : source.location(), targetLocation);
     if (!touched) {
       return classified;
     }
@@ -501,9 +605,5 @@ public final class DatasetMigration {
         finished,
         finished.getTime() - started.getTime(),
         figures);
-  }
-
-  private static String safe(String id) {
-    return id.replaceAll("[^A-Za-z0-9._-]", "_");
   }
 }

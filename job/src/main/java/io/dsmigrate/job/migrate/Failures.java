@@ -11,10 +11,29 @@ public final class Failures {
   private Failures() {}
 
   public static MigrationException classify(Throwable failure, DatasetSpec spec, String step) {
+    return classify(failure, spec, step, null, null);
+  }
+
+  /**
+   * Classifies a failure of a dataset whose source and target locations are known (URIs; either may
+   * be null), so that a source file that cannot be read is told from a target that cannot be
+   * written.
+   */
+  public static MigrationException classify(
+      Throwable failure,
+      DatasetSpec spec,
+      String step,
+      String sourceLocation,
+      String targetLocation) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof MigrationException known) {
         return known;
       }
+    }
+    MigrationException storage =
+        StorageFailures.classify(failure, spec, sourceLocation, targetLocation);
+    if (storage != null) {
+      return storage;
     }
     ErrorClass errorClass = ErrorClass.INTERNAL_ERROR;
     String hint = "See the driver log for the stack trace";

@@ -2,12 +2,13 @@ package io.dsmigrate.job.migrate;
 
 import static java.util.Objects.requireNonNull;
 
+import io.dsmigrate.job.security.SecuritySettings;
 import java.nio.file.Path;
 
 /**
  * What a dataset's migration shares with its run: the run id, the plan, partition and wave it comes
- * from, where snapshots go, whether this is a dry run, where results and diff samples go, and the
- * validation defaults.
+ * from, where snapshots go, whether this is a dry run, where results and diff samples go, the
+ * validation defaults, and what specs may do (checked again as each dataset runs).
  */
 public record RunContext(
     String runId,
@@ -18,10 +19,12 @@ public record RunContext(
     boolean dryRun,
     String resultsDatabase,
     int samples,
-    int queryFloatDigits) {
+    int queryFloatDigits,
+    SecuritySettings security) {
   public RunContext {
     requireNonNull(runId, "runId is null");
     requireNonNull(snapshotRoot, "snapshotRoot is null");
     requireNonNull(resultsDatabase, "resultsDatabase is null");
+    requireNonNull(security, "security is null");
   }
 }

@@ -5,12 +5,16 @@ import static org.apache.spark.sql.functions.expr;
 
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.MigrationException;
+import io.dsmigrate.job.security.ReadOnlySelect;
+import io.dsmigrate.job.security.SecuritySettings;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.TransformSpec;
+import io.dsmigrate.job.spec.ValidationSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +23,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 
 /**
  * Applies a spec's transform to the source rows. Column operations run in order rename, cast, drop,
@@ -29,20 +35,80 @@ import org.apache.spark.sql.SparkSession;
 final class Transformer {
   private Transformer() {}
 
-  static Dataset<Row> apply(SparkSession session, Dataset<Row> source, DatasetSpec spec) {
+  /**
+   * The transformed rows. SQL and column expressions are checked against {@code security} first
+   * (again: specs were checked when they loaded, but a plan may be run with other settings, and a
+   * script may have changed since).
+   */
+  static Dataset<Row> apply(
+      SparkSession session, Dataset<Row> source, DatasetSpec spec, SecuritySettings security) {
     TransformSpec transform = spec.transform();
     Dataset<Row> rows;
     if (transform.sql() != null) {
-      rows = query(session, source, spec, transform.sql(), "transform.sql");
+      rows = query(session, source, spec, security, transform.sql(), "transform.sql");
     } else if (transform.script() != null) {
-      rows = query(session, source, spec, readScript(session, spec), "transform.script");
+      rows =
+          query(
+              session,
+              source,
+              spec,
+              security,
+              readScript(session, spec, security),
+              "transform.script");
     } else {
-      rows = columns(source, spec);
+      rows = columns(session, source, spec, security);
     }
     return rows;
   }
 
-  private static Dataset<Row> columns(Dataset<Row> rows, DatasetSpec spec) {
+  /**
+   * Consumer queries read only the view {@code dataset}, as transforms read only {@code source}.
+   * Checked before anything is written, so that a refused query costs no write to undo.
+   */
+  static void checkConsumerQueries(
+      SparkSession session, DatasetSpec spec, SecuritySettings security) {
+    for (ValidationSpec.ConsumerQuery query : spec.validation().queries()) {
+      for (String sql : List.of(query.oldSql(), query.newSql())) {
+        checkSelect(session, spec, security, sql, "dataset", "validation.queries");
+      }
+    }
+  }
+
+  private static void checkSelect(
+      SparkSession session,
+      DatasetSpec spec,
+      SecuritySettings security,
+      String sql,
+      String view,
+      String field) {
+    LogicalPlan parsed;
+    try {
+      parsed = session.sessionState().sqlParser().parsePlan(strip(sql));
+    } catch (Exception e) { // ParseException is checked; running the SQL reports it in full
+      return;
+    }
+    refuseIfAny(spec, field, ReadOnlySelect.check(parsed, view, security));
+  }
+
+  private static void refuseIfAny(DatasetSpec spec, String field, List<String> violations) {
+    if (!violations.isEmpty()) {
+      throw new MigrationException(
+          ErrorClass.NOT_ALLOWED,
+          "Cannot migrate "
+              + spec.id()
+              + ": "
+              + field
+              + " "
+              + String.join("; ", violations)
+              + ". Nothing was read or written. Fix "
+              + field
+              + " in "
+              + spec.at(field));
+    }
+  }
+
+  private static Dataset<Row> columns(
+      SparkSession session, Dataset<Row> rows, DatasetSpec spec, SecuritySettings security) {
     TransformSpec transform = spec.transform();
     for (Map.Entry<String, String> rename : transform.rename().entrySet()) {
       String column = existing(rows, spec, rename.getKey(), "transform.rename." + rename.getKey());
@@ -56,6 +122,14 @@ final class Transformer {
       rows = rows.drop(existing(rows, spec, drop, "transform.drop"));
     }
     for (Map.Entry<String, String> add : transform.add().entrySet()) {
+      Expression parsed = null;
+      try {
+        parsed = session.sessionState().sqlParser().parseExpression(add.getValue());
+      } catch (Exception e) { // ParseException is checked; expr() below reports it in full
+      }
+      if (parsed != null) {
+        refuseIfAny(spec, "transform.add." + add.getKey(), ReadOnlySelect.check(parsed, security));
+      }
       try {
         rows = rows.withColumn(add.getKey(), expr(add.getValue()));
         rows.schema();
@@ -103,11 +177,17 @@ final class Transformer {
   }
 
   private static Dataset<Row> query(
-      SparkSession session, Dataset<Row> source, DatasetSpec spec, String sql, String field) {
+      SparkSession session,
+      Dataset<Row> source,
+      DatasetSpec spec,
+      SecuritySettings security,
+      String sql,
+      String field) {
+    checkSelect(session, spec, security, sql, "source", field);
     // Each dataset has its own session, so the view name 'source' never collides.
     source.createOrReplaceTempView("source");
     try {
-      Dataset<Row> rows = session.sql(sql.strip().replaceAll(";\\s*$", ""));
+      Dataset<Row> rows = session.sql(strip(sql));
       rows.schema();
       return rows;
     } catch (Exception e) { // AnalysisException is checked but undeclared
@@ -135,8 +215,21 @@ final class Transformer {
     }
   }
 
-  private static String readScript(SparkSession session, DatasetSpec spec) {
+  private static String readScript(
+      SparkSession session, DatasetSpec spec, SecuritySettings security) {
     String location = spec.transform().script();
+    String refusal =
+        security.scriptRefusal(location, spec.origin() == null ? null : spec.origin().file());
+    if (refusal != null) {
+      throw new MigrationException(
+          ErrorClass.NOT_ALLOWED,
+          "Cannot migrate "
+              + spec.id()
+              + ": "
+              + refusal
+              + ". Nothing was read or written. Fix transform.script in "
+              + spec.at("transform.script"));
+    }
     try {
       Path path = new Path(location);
       FileSystem fileSystem = path.getFileSystem(session.sessionState().newHadoopConf());
@@ -156,6 +249,11 @@ final class Transformer {
               + spec.at("transform.script"),
           e);
     }
+  }
+
+  /** SQL as written in a spec, without the ';' it may end with. */
+  static String strip(String sql) {
+    return sql.strip().replaceAll(";\\s*$", "");
   }
 
   static String quote(String name) {

@@ -1,5 +1,6 @@
 package io.dsmigrate.job.plan;
 
+import io.dsmigrate.job.migrate.Failures;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.spec.DatasetSpec;
@@ -22,9 +23,22 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class SourceResolver {
   private SourceResolver() {}
 
+  /**
+   * What the source is, or a {@link MigrationException} that says why it cannot be migrated
+   * (missing, unreadable, a corrupt file where its schema is read).
+   */
   public static SourceInfo resolve(SparkSession spark, DatasetSpec spec) {
     SourceSpec source = spec.source();
-    return source.table() != null ? resolveTable(spark, spec) : resolvePath(spark, spec);
+    try {
+      return source.table() != null ? resolveTable(spark, spec) : resolvePath(spark, spec);
+    } catch (RuntimeException e) { // a MigrationException comes back as it is
+      throw Failures.classify(
+          e,
+          spec,
+          "resolve source",
+          source.path() == null ? null : Names.path(source.path()),
+          null);
+    }
   }
 
   private static SourceInfo resolveTable(SparkSession spark, DatasetSpec spec) {
@@ -93,15 +107,7 @@ public final class SourceResolver {
       }
       size = size(spark, location);
     } catch (IOException e) {
-      throw new MigrationException(
-          ErrorClass.IO_ERROR,
-          "Cannot migrate "
-              + spec.id()
-              + ": cannot read source path "
-              + location
-              + ": "
-              + e.getMessage(),
-          e);
+      throw Failures.classify(e, spec, "resolve source", location, null);
     }
     String format =
         spec.source().format() != null

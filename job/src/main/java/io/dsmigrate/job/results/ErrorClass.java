@@ -7,10 +7,30 @@ package io.dsmigrate.job.results;
  */
 public enum ErrorClass {
   SOURCE_NOT_FOUND(Kind.USER),
+  /** A source file that cannot be decoded (not Parquet, truncated, garbage): fix the data. */
+  SOURCE_CORRUPT(Kind.USER),
+  /**
+   * A source that exists but cannot be read: permission denied, a file its listing names is gone,
+   * no file system for its scheme. Retrying does not help until someone fixes the environment.
+   */
+  SOURCE_UNREADABLE(Kind.EXTERNAL),
+  /** The source's schema is not the one the plan was made for: plan again. */
+  SCHEMA_DRIFT(Kind.USER),
   COLUMN_NOT_FOUND(Kind.USER),
   SQL_ERROR(Kind.USER),
   CAST_FAILED(Kind.USER),
   TARGET_EXISTS(Kind.USER),
+  /**
+   * The target cannot be written: its parent is a file, permission denied, no file system for its
+   * scheme. Retrying does not help until someone fixes the path or the environment.
+   */
+  TARGET_UNWRITABLE(Kind.EXTERNAL),
+  /**
+   * The spec asks for something the security settings forbid ({@code dsmigrate.security.*}): a
+   * transform that is not one read-only SELECT over {@code source}, a script or a path outside the
+   * allowed locations.
+   */
+  NOT_ALLOWED(Kind.USER),
   UNSUPPORTED(Kind.USER),
   VALIDATION_FAILED(Kind.INTERNAL),
   /** The data matches, but a consumer query gives another result on the new data. */

@@ -1,15 +1,21 @@
 package io.dsmigrate.job.results;
 
 import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.row_number;
 
 import io.dsmigrate.validation.QueryOutcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -101,12 +107,13 @@ public final class ResultsTable {
    * FAILED, ROLLED_BACK); a SKIPPED, PAUSED or NOT_STARTED row only repeats the outcome before it.
    */
   public Map<String, DatasetResult> latestByDataset() {
-    return latest("status NOT IN ('SKIPPED', 'DRY_RUN', 'PAUSED', 'NOT_STARTED')");
+    return latest(not(col("status").isin("SKIPPED", "DRY_RUN", "PAUSED", "NOT_STARTED")));
   }
 
   /** The latest row of every dataset in one run. */
   public Map<String, DatasetResult> latestOfRun(String runId) {
-    return latest("run_id = '" + runId.replace("'", "''") + "'");
+    // A value, never SQL text: a run id is whatever --run-id said.
+    return latest(col("run_id").equalTo(lit(runId)));
   }
 
   /** The run that finished last, or null when there is none. */
@@ -118,16 +125,20 @@ public final class ResultsTable {
     return rows.isEmpty() ? null : rows.get(0).getString(0);
   }
 
-  private Map<String, DatasetResult> latest(String condition) {
+  private Map<String, DatasetResult> latest(Column condition) {
     List<Row> rows =
         spark
-            .sql(
-                "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY dataset_id ORDER BY"
-                    + " finished_at DESC, status = 'SKIPPED') AS __rank FROM "
-                    + name
-                    + " WHERE "
-                    + condition
-                    + ") WHERE __rank = 1")
+            .table(name)
+            .where(condition)
+            .withColumn(
+                "__rank",
+                row_number()
+                    .over(
+                        Window.partitionBy("dataset_id")
+                            .orderBy(
+                                col("finished_at").desc(),
+                                col("status").equalTo(lit("SKIPPED")).asc())))
+            .where(col("__rank").equalTo(1))
             .collectAsList();
     Map<String, DatasetResult> latest = new LinkedHashMap<>();
     for (Row row : rows) {

@@ -5,6 +5,7 @@ import io.dsmigrate.job.plan.SourceInfo;
 import io.dsmigrate.job.plan.SourceResolver;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.MigrationException;
+import io.dsmigrate.job.spec.Names;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -176,7 +177,7 @@ public final class Snapshots {
 
   private static String showCreate(SparkSession spark, String table) {
     try {
-      return spark.sql("SHOW CREATE TABLE " + table).first().getString(0);
+      return spark.sql("SHOW CREATE TABLE " + Names.quoted(table)).first().getString(0);
     } catch (RuntimeException e) {
       return "-- SHOW CREATE TABLE failed: " + e.getMessage();
     }

@@ -1,6 +1,10 @@
 package io.dsmigrate.job.spec;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dsmigrate.job.security.ReadOnlySelect;
+import io.dsmigrate.job.security.SecuritySettings;
 import io.dsmigrate.validation.Tolerance;
 import java.io.IOException;
 import java.io.Reader;
@@ -15,9 +19,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 import org.apache.spark.sql.catalyst.parser.ParserInterface;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 
 /**
  * Reads spec files and checks them all before anything runs, collecting every problem (with {@code
@@ -52,10 +58,15 @@ public final class SpecLoader {
   private static final Set<String> TARGET_FORMATS = Set.of("delta", "parquet");
   private static final ParserInterface SQL = CatalystSqlParser$.MODULE$;
 
+  private static final Pattern TABLE_NAME_PART = Pattern.compile("`[A-Za-z0-9_]+`|[A-Za-z0-9_]+");
+
+  private final SecuritySettings security;
   private final List<SpecProblem> problems = new ArrayList<>();
   private final List<DatasetSpec> specs = new ArrayList<>();
 
-  private SpecLoader() {}
+  private SpecLoader(SecuritySettings security) {
+    this.security = security;
+  }
 
   /** The result of loading: the specs, and every problem found (empty when they can run). */
   public record Result(List<DatasetSpec> specs, List<SpecProblem> problems) {
@@ -73,9 +84,20 @@ public final class SpecLoader {
     }
   }
 
-  /** Loads and checks every spec under {@code paths} (files or directories). */
+  /**
+   * Loads and checks every spec under {@code paths} (files or directories) with the default
+   * security settings.
+   */
   public static Result load(List<Path> paths) {
-    SpecLoader loader = new SpecLoader();
+    return load(paths, SecuritySettings.DEFAULT);
+  }
+
+  /**
+   * Loads and checks every spec under {@code paths} (files or directories); what the specs may do
+   * (SQL, scripts, paths) is checked against {@code security}.
+   */
+  public static Result load(List<Path> paths, SecuritySettings security) {
+    SpecLoader loader = new SpecLoader(requireNonNull(security, "security is null"));
     for (Path path : paths) {
       loader.loadPath(path);
     }
@@ -358,6 +380,7 @@ public final class SpecLoader {
         return null;
       }
       if (sourcePath != null) {
+        checkPath(sourcePath, "sourcePath");
         return new SourceSpec(null, sourcePath, null);
       }
       if (sourceNode == null) {
@@ -392,6 +415,8 @@ public final class SpecLoader {
             "source.format",
             "a table's format comes from the metastore; give format only with a path");
       }
+      checkTableName(table, "source.table");
+      checkPath(path, "source.path");
       return new SourceSpec(table, path, format);
     }
 
@@ -406,6 +431,7 @@ public final class SpecLoader {
         return null;
       }
       if (targetPath != null) {
+        checkPath(targetPath, "targetPath");
         return new TargetSpec(null, targetPath, null, null);
       }
       if (targetNode == null) {
@@ -431,6 +457,8 @@ public final class SpecLoader {
             "target.format",
             "'" + format + "' is not a target format; use one of " + TARGET_FORMATS);
       }
+      checkTableName(table, "target.table");
+      checkPath(path, "target.path");
       return new TargetSpec(table, path, format, partitionBy);
     }
 
@@ -491,7 +519,10 @@ public final class SpecLoader {
       add.forEach(
           (column, expression) -> {
             try {
-              SQL.parseExpression(expression);
+              for (String violation :
+                  ReadOnlySelect.check(SQL.parseExpression(expression), security)) {
+                problem(lineOf("transform.add." + column), "transform.add." + column, violation);
+              }
             } catch (Exception e) { // ParseException is checked
               problem(
                   lineOf("transform.add." + column),
@@ -523,6 +554,12 @@ public final class SpecLoader {
       } else if (uri.getScheme().equals("file")) {
         local = Path.of(uri);
       }
+      String refusal =
+          security.scriptRefusal(local == null ? location : local.toString(), fileName);
+      if (refusal != null) {
+        problem(line, field, refusal);
+        return location;
+      }
       if (local == null) {
         return location;
       }
@@ -543,18 +580,43 @@ public final class SpecLoader {
       return local.toUri().toString();
     }
 
+    /** One read-only SELECT over {@code view}: parsed, then its plan walked. */
     private void checkQuery(String sql, int line, String field, String view) {
-      String trimmed = sql.strip().replaceAll(";\\s*$", "");
+      LogicalPlan parsed;
       try {
-        SQL.parsePlan(trimmed);
+        parsed = SQL.parsePlan(sql.strip().replaceAll(";\\s*$", ""));
       } catch (Exception e) { // ParseException is checked
         problem(line, field, "cannot parse the SQL: " + firstLine(e.getMessage()));
         return;
       }
-      String head =
-          trimmed.replaceAll("(?s)^(\\s|--[^\\n]*\\n|/\\*.*?\\*/)*", "").toUpperCase(Locale.ROOT);
-      if (!(head.startsWith("SELECT") || head.startsWith("WITH") || head.startsWith("FROM"))) {
-        problem(line, field, "must be one SELECT over the view '" + view + "'");
+      for (String violation : ReadOnlySelect.check(parsed, view, security)) {
+        problem(line, field, violation);
+      }
+    }
+
+    private void checkPath(String path, String field) {
+      String refusal = path == null ? null : security.pathRefusal(path);
+      if (refusal != null) {
+        problem(lineOf(field), field, refusal);
+      }
+    }
+
+    // Names reach SQL only quoted, but the metastore takes only these names anyway; refusing the
+    // rest here makes a name with a quote or a backtick a spec problem, not a surprise later.
+    private void checkTableName(String table, String field) {
+      if (table == null) {
+        return;
+      }
+      String[] parts = table.trim().split("\\.", -1);
+      if (parts.length > 2
+          || !java.util.Arrays.stream(parts).allMatch(p -> TABLE_NAME_PART.matcher(p).matches())) {
+        problem(
+            lineOf(field),
+            field,
+            "'"
+                + table
+                + "' is not a table name; give table or database.table, each of letters, digits"
+                + " and _");
       }
     }
 

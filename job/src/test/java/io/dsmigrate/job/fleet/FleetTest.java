@@ -235,23 +235,30 @@ class FleetTest extends JobTestBase {
   @Test
   void aDatasetOverItsTimeoutIsCancelledAndTheOthersFinish() {
     Settings settings = settings("fleet_results_timeout", "dsmigrate.fleet.dataset-timeout", "10s");
-    FleetReport report =
-        run(
-            settings,
-            specs(
-                "slow.yaml",
-                """
+    GateFunction.register(spark(), "fleet_legacy");
+    Gate.close("fleet-timeout");
+    FleetReport report;
+    try {
+      report =
+          run(
+              settings,
+              specs(
+                  "slow.yaml",
+                  """
                 datasets:
                   - id: slow
                     source: { table: fleet_legacy.one }
                     target: { table: fleet_slow.orders }
                     transform:
-                      sql: "SELECT * FROM source WHERE java_method('java.lang.Thread', 'sleep', 60000L) IS NULL"
+                      sql: "SELECT * FROM source WHERE fleet_legacy.gate_pass('fleet-timeout') = 'fleet-timeout'"
                   - id: quick
                     source: { table: fleet_legacy.events }
                     target: { table: fleet_slow.events }
                 """),
-            "run-timeout");
+              "run-timeout");
+    } finally {
+      Gate.open("fleet-timeout");
+    }
     DatasetResult slow = result(report, "slow");
     assertThat(slow.status()).isEqualTo(Status.FAILED);
     assertThat(slow.errorClass()).isEqualTo("TIMEOUT");

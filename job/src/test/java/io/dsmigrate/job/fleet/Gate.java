@@ -7,19 +7,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Holds a dataset's rows until a test opens the gate, so that a run stays at a known step while
- * another one runs: a transform {@code WHERE java_method('io.dsmigrate.job.fleet.Gate', 'pass',
- * 'name') = 'name'} blocks each row of the job (local executors run in the test JVM).
+ * another one runs: a transform {@code WHERE db.gate_pass('name') = 'name'} ({@link GateFunction})
+ * blocks each row of the job (local executors run in the test JVM).
  */
 public final class Gate {
   private static final Map<String, CountDownLatch> GATES = new ConcurrentHashMap<>();
 
   private Gate() {}
 
-  static void close(String name) {
+  public static void close(String name) {
     GATES.put(name, new CountDownLatch(1));
   }
 
-  static void open(String name) {
+  public static void open(String name) {
     CountDownLatch gate = GATES.remove(name);
     if (gate != null) {
       gate.countDown();

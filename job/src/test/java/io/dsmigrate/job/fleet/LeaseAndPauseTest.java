@@ -37,6 +37,7 @@ class LeaseAndPauseTest extends JobTestBase {
         .format("parquet")
         .saveAsTable("lease_legacy.orders");
     spark().range(1).coalesce(1).write().format("parquet").saveAsTable("lease_legacy.one");
+    GateFunction.register(spark(), "lease_legacy");
   }
 
   @AfterEach
@@ -54,7 +55,7 @@ class LeaseAndPauseTest extends JobTestBase {
   private static String gated(String database) {
     return spec("gated", "lease_legacy.one", database + ".gated")
         + "    transform:\n"
-        + "      sql: \"SELECT * FROM source WHERE java_method('io.dsmigrate.job.fleet.Gate', 'pass', 'gated') = 'gated'\"\n";
+        + "      sql: \"SELECT * FROM source WHERE lease_legacy.gate_pass('gated') = 'gated'\"\n";
   }
 
   /** The gated dataset and "shared", which every run has, and one dataset of its own. */

@@ -23,7 +23,7 @@ class SpecLoaderTest {
 
   @Test
   void readsAListOfSpecsWithEveryField() throws IOException {
-    write("orders.sql", "SELECT id FROM source\n");
+    write("specs/sql/orders.sql", "SELECT id FROM source\n");
     Path file =
         write(
             "specs/sales.yaml",
@@ -42,7 +42,7 @@ class SpecLoaderTest {
               - id: sales.refunds
                 source: { path: /data/legacy/refunds, format: parquet }
                 target: { path: /warehouse/sales/refunds }
-                transform: { script: ../orders.sql }
+                transform: { script: sql/orders.sql }
             """);
     List<DatasetSpec> specs = SpecLoader.load(List.of(file)).orThrow();
     assertThat(specs).hasSize(2);
@@ -60,7 +60,7 @@ class SpecLoaderTest {
     DatasetSpec refunds = specs.get(1);
     assertThat(refunds.target().format()).isEqualTo("delta");
     assertThat(refunds.transform().script())
-        .isEqualTo(temp.resolve("orders.sql").toUri().toString());
+        .isEqualTo(temp.resolve("specs/sql/orders.sql").toUri().toString());
   }
 
   @Test
