@@ -160,8 +160,16 @@ class BadInputTest extends JobTestBase {
         plan.datasets().stream().filter(d -> d.spec().id().equals("slow")).toList();
     List<PlannedDataset> others =
         plan.datasets().stream().filter(d -> !d.spec().id().equals("slow")).toList();
+    // Most of this wave fails on purpose: the error threshold must not stop it.
     FleetReport first =
-        Fleet.of(spark(), settings("bad_results", "dsmigrate.fleet.retries", "2"))
+        Fleet.of(
+                spark(),
+                settings(
+                    "bad_results",
+                    "dsmigrate.fleet.retries",
+                    "2",
+                    "dsmigrate.fleet.error-threshold.max-failure-rate",
+                    "1"))
             .runId(RUN_ID)
             .plan(plan.planId(), 0)
             .execute(others);
