@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import io.dsmigrate.job.cutover.BackupName;
 import io.dsmigrate.job.ledger.LedgerSettings;
 import java.io.File;
 import java.nio.file.Path;
@@ -33,12 +34,14 @@ public record Settings(
     boolean hive,
     Map<String, String> sparkConf,
     int validationSamples,
-    int queryFloatDigits) {
+    int queryFloatDigits,
+    BackupName backupName) {
 
   public Settings {
     requireNonNull(workdir, "workdir is null");
     requireNonNull(resultsDatabase, "resultsDatabase is null");
     requireNonNull(ledger, "ledger is null");
+    requireNonNull(backupName, "backupName is null");
     sparkConf = Map.copyOf(sparkConf);
   }
 
@@ -95,6 +98,12 @@ public record Settings(
     if (floatDigits < 0 || floatDigits > 17) {
       throw bad(config, "validation.query-float-digits", "must be 0 (exact) to 17");
     }
+    BackupName backupName;
+    try {
+      backupName = new BackupName(config.getString("cutover.backup-name"));
+    } catch (IllegalArgumentException e) {
+      throw bad(config, "cutover.backup-name", e.getMessage());
+    }
     Map<String, String> sparkConf = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> entry : config.getConfig("spark.conf").entrySet()) {
       sparkConf.put(unquote(entry.getKey()), String.valueOf(entry.getValue().unwrapped()));
@@ -113,7 +122,8 @@ public record Settings(
         config.getBoolean("spark.hive"),
         sparkConf,
         samples,
-        floatDigits);
+        floatDigits,
+        backupName);
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -132,7 +142,8 @@ public record Settings(
         hive,
         sparkConf,
         validationSamples,
-        queryFloatDigits);
+        queryFloatDigits,
+        backupName);
   }
 
   /** The results table's full name. */

@@ -77,6 +77,7 @@ public final class Fleet {
           "clear source", LedgerState.SNAPSHOTTED,
           "write target", LedgerState.WRITING,
           "validate", LedgerState.WRITTEN,
+          "cut over", LedgerState.CUTTING_OVER,
           "undo", LedgerState.UNDOING);
 
   private final SparkSession spark;
@@ -342,7 +343,8 @@ public final class Fleet {
                     dryRun,
                     settings.resultsDatabase(),
                     settings.validationSamples(),
-                    settings.queryFloatDigits()),
+                    settings.queryFloatDigits(),
+                    settings.backupName()),
                 previous,
                 step -> {
                   String description =
@@ -558,6 +560,7 @@ public final class Fleet {
         started,
         finished,
         finished.getTime() - started.getTime(),
+        null,
         null);
   }
 

@@ -12,7 +12,8 @@ import java.util.List;
  * rollback restores the source from ({@code copy:<dir>} or {@code delta:<location>@v<n>}); {@code
  * targetPreviousVersion} is the Delta version the target had before this run overwrote it (null:
  * the run created the target). {@code validation} holds the keyed-diff, column and consumer query
- * figures (null when the dataset was not validated).
+ * figures (null when the dataset was not validated). {@code backupTable} is the name the source
+ * table is kept under after a cut-over (null: no cut-over).
  */
 public record DatasetResult(
     String runId,
@@ -41,7 +42,8 @@ public record DatasetResult(
     Timestamp startedAt,
     Timestamp finishedAt,
     long durationMs,
-    ValidationFigures validation) {
+    ValidationFigures validation,
+    String backupTable) {
 
   public DatasetResult {
     requireNonNull(runId, "runId is null");
@@ -84,6 +86,7 @@ public record DatasetResult(
         started,
         finished,
         finished.getTime() - started.getTime(),
-        validation);
+        validation,
+        backupTable);
   }
 }

@@ -35,7 +35,8 @@ public final class ResultsTable {
           + " duration_ms BIGINT, rows_changed BIGINT, keys_only_old BIGINT, keys_only_new BIGINT,"
           + " duplicate_keys BIGINT, rows_within_tolerance BIGINT, columns_differing ARRAY<STRING>,"
           + " samples_written BIGINT, queries_passed BOOLEAN, "
-          + QUERIES;
+          + QUERIES
+          + ", backup_table STRING";
 
   private static final StructType SCHEMA = StructType.fromDDL(COLUMNS);
 
@@ -108,6 +109,21 @@ public final class ResultsTable {
     return latest("run_id = '" + runId.replace("'", "''") + "'");
   }
 
+  /**
+   * The latest outcome of every dataset in one run: as {@link #latestOfRun}, but a SKIPPED or
+   * PAUSED row (a rerun with the same run id) does not hide the outcome before it; a dataset that
+   * has only such rows has its latest one.
+   */
+  public Map<String, DatasetResult> latestOutcomesOfRun(String runId) {
+    Map<String, DatasetResult> latest = new LinkedHashMap<>(latestOfRun(runId));
+    latest.putAll(
+        latest(
+            "run_id = '"
+                + runId.replace("'", "''")
+                + "' AND status NOT IN ('SKIPPED', 'DRY_RUN', 'PAUSED')"));
+    return latest;
+  }
+
   /** The run that finished last, or null when there is none. */
   public String lastRunId() {
     List<Row> rows =
@@ -173,7 +189,8 @@ public final class ResultsTable {
         v == null ? null : CollectionConverters.asScala(v.columnsDiffering()).toSeq(),
         v == null ? null : v.samplesWritten(),
         v == null || v.queries().isEmpty() ? null : v.queriesPassed(),
-        v == null ? null : CollectionConverters.asScala(queryRows(v.queries())).toSeq());
+        v == null ? null : CollectionConverters.asScala(queryRows(v.queries())).toSeq(),
+        r.backupTable());
   }
 
   private static List<Row> queryRows(List<QueryOutcome> queries) {
@@ -224,7 +241,8 @@ public final class ResultsTable {
         row.getAs("started_at"),
         row.getAs("finished_at"),
         row.isNullAt(row.fieldIndex("duration_ms")) ? 0 : row.<Long>getAs("duration_ms"),
-        validationOf(row));
+        validationOf(row),
+        row.getAs("backup_table"));
   }
 
   private static ValidationFigures validationOf(Row row) {

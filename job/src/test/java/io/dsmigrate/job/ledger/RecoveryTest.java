@@ -148,7 +148,7 @@ class RecoveryTest extends JobTestBase {
         false,
         "hash",
         tag,
-        new MigrationProgress(null, target, null, location, null, false),
+        new MigrationProgress(null, target, null, location, null, false, null),
         null,
         null);
   }

@@ -10,42 +10,9 @@ import io.dsmigrate.job.results.ResultsTable;
 import io.dsmigrate.job.results.Status;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 class RollbackTest extends JobTestBase {
-  /** What a consumer or an admin sees of a table: its definition, partitions and rows. */
-  private record TableState(
-      String definition,
-      String type,
-      String provider,
-      List<String> partitions,
-      List<String> rows) {}
-
-  private static TableState state(String table) {
-    Dataset<Row> described = spark().sql("DESCRIBE TABLE EXTENDED " + table);
-    String type = described.where("col_name = 'Type'").first().getString(1);
-    String provider = described.where("col_name = 'Provider'").first().getString(1);
-    // Delta tables have no SHOW CREATE TABLE; their definition is in the Delta log.
-    String definition =
-        provider.equals("delta")
-            ? spark()
-                .sql("DESCRIBE DETAIL " + table)
-                .selectExpr("location", "partitionColumns")
-                .first()
-                .toString()
-            : spark().sql("SHOW CREATE TABLE " + table).first().getString(0);
-    // Hive stamps the time of the last DDL on every table it creates; that stamp is not data.
-    definition =
-        definition.replaceAll("'transient_lastDdlTime' = '\\d+'", "'transient_lastDdlTime' = ?");
-    List<String> partitions =
-        definition.contains("PARTITIONED BY")
-            ? sortedRows(spark().sql("SHOW PARTITIONS " + table))
-            : List.of();
-    return new TableState(definition, type, provider, partitions, sortedRows(spark().table(table)));
-  }
-
   @Test
   void inPlaceMigrationsRollBackToTheExactTablesAndFiles() {
     spark().sql("CREATE DATABASE IF NOT EXISTS rb_legacy");
