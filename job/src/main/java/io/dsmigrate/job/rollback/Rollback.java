@@ -90,6 +90,12 @@ public final class Rollback {
             new Outcome(result.datasetId(), false, "nothing to undo: it is " + result.status()));
         continue;
       }
+      String backupDropped = backupDropped(result);
+      if (backupDropped != null) {
+        LOG.warn("{}: not rolled back: {}", result.datasetId(), backupDropped);
+        outcomes.add(new Outcome(result.datasetId(), false, "rollback failed: " + backupDropped));
+        continue;
+      }
       Timestamp started = new Timestamp(System.currentTimeMillis());
       spark
           .sparkContext()
@@ -98,7 +104,6 @@ public final class Rollback {
               result.datasetId() + ": rollback",
               true);
       try {
-        refuseWithoutBackup(result);
         Undo.dataset(spark, result);
         rolledBack.add(
             result.withOutcome(
@@ -134,26 +139,27 @@ public final class Rollback {
     return outcomes;
   }
 
-  private void refuseWithoutBackup(DatasetResult result) {
+  /** Why a dataset cannot be rolled back because its backup was dropped, or null. */
+  private String backupDropped(DatasetResult result) {
     if (result.backupTable() == null) {
-      return;
+      return null;
     }
     DroppedBackupsTable.DroppedBackup dropped =
         DroppedBackupsTable.in(spark, settings.resultsDatabase())
             .find(result.runId(), result.datasetId(), result.backupTable());
-    if (dropped != null) {
-      throw new IllegalStateException(
-          "its backup "
-              + result.backupTable()
-              + " (the old "
-              + result.source()
-              + ") was dropped on "
-              + dropped.droppedAt()
-              + " by dsmigrate drop-backups, so it cannot be rolled back: the old data is gone. "
-              + result.source()
-              + " keeps reading the new data at "
-              + result.targetLocation()
-              + "; nothing was changed");
+    if (dropped == null) {
+      return null;
     }
+    return "its backup "
+        + result.backupTable()
+        + " (the old "
+        + result.source()
+        + ") was dropped on "
+        + dropped.droppedAt()
+        + " by dsmigrate drop-backups, so it cannot be rolled back: the old data is gone. "
+        + result.source()
+        + " keeps reading the new data at "
+        + result.targetLocation()
+        + "; nothing was changed";
   }
 }
