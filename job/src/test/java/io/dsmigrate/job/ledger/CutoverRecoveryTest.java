@@ -49,27 +49,9 @@ class CutoverRecoveryTest extends JobTestBase {
             spark().sessionState().newHadoopConf());
     LedgerEntry head = ledger.head("t");
     assertThat(head.progress().backupTable()).isEqualTo("cr_legacy.t__bak_run_cr");
-    Process ended = new ProcessBuilder("true").start();
-    ended.waitFor();
-    LeaseOwner self = LeaseOwner.current("run-cr");
-    LeaseOwner gone =
-        new LeaseOwner("run-cr", self.host(), self.machine(), ended.pid(), self.processStart());
     assertThat(
-            ledger.write(
-                new LedgerEntry(
-                    head.generation() + 1,
-                    "t",
-                    LedgerState.CUTTING_OVER,
-                    false,
-                    gone,
-                    System.currentTimeMillis(),
-                    System.currentTimeMillis() + 600_000,
-                    false,
-                    head.specHash(),
-                    head.commitTag(),
-                    head.progress(),
-                    null,
-                    null)))
+            LeftBehind.write(
+                ledger, head, LeftBehind.goneOwner("run-cr"), LedgerState.CUTTING_OVER, null))
         .isTrue();
 
     DatasetResult rerun = result(run(settings, specs, "run-cr"), "t");
