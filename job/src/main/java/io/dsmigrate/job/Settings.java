@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import io.dsmigrate.job.cutover.BackupName;
 import io.dsmigrate.job.fleet.ErrorThreshold;
 import io.dsmigrate.job.ledger.LedgerSettings;
 import io.dsmigrate.job.security.SecuritySettings;
@@ -39,7 +40,8 @@ public record Settings(
     int pilot,
     int waveSize,
     ErrorThreshold errorThreshold,
-    SecuritySettings security) {
+    SecuritySettings security,
+    BackupName backupName) {
 
   public Settings {
     requireNonNull(workdir, "workdir is null");
@@ -47,6 +49,7 @@ public record Settings(
     requireNonNull(resultsDatabase, "resultsDatabase is null");
     requireNonNull(ledger, "ledger is null");
     requireNonNull(errorThreshold, "errorThreshold is null");
+    requireNonNull(backupName, "backupName is null");
     sparkConf = Map.copyOf(sparkConf);
   }
 
@@ -120,6 +123,12 @@ public record Settings(
               + " failed; 1 never stops)");
     }
     int minFailures = positive(config, "fleet.error-threshold.min-failures");
+    BackupName backupName;
+    try {
+      backupName = new BackupName(config.getString("cutover.backup-name"));
+    } catch (IllegalArgumentException e) {
+      throw bad(config, "cutover.backup-name", e.getMessage());
+    }
     Map<String, String> sparkConf = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> entry : config.getConfig("spark.conf").entrySet()) {
       sparkConf.put(unquote(entry.getKey()), String.valueOf(entry.getValue().unwrapped()));
@@ -142,7 +151,8 @@ public record Settings(
         pilot,
         waveSize,
         new ErrorThreshold(maxFailureRate, minFailures),
-        SecuritySettings.from(config));
+        SecuritySettings.from(config),
+        backupName);
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -165,7 +175,8 @@ public record Settings(
         pilot,
         waveSize,
         errorThreshold,
-        security);
+        security,
+        backupName);
   }
 
   /** A copy with another error threshold. */
@@ -188,7 +199,8 @@ public record Settings(
         pilot,
         waveSize,
         value,
-        security);
+        security,
+        backupName);
   }
 
   /** The results table's full name. */

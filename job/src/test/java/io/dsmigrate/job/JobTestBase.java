@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /** Helpers for job tests: settings in a temp workdir, specs from YAML text, running a fleet. */
 public abstract class JobTestBase extends SparkTestBase {
@@ -73,27 +74,30 @@ public abstract class JobTestBase extends SparkTestBase {
       List<String> partitions,
       List<String> rows) {}
 
+  /** The state of a table as a new session (a consumer) sees it. */
   protected static TableState state(String table) {
-    Dataset<Row> described = spark().sql("DESCRIBE TABLE EXTENDED " + table);
+    SparkSession consumer = spark().newSession();
+    Dataset<Row> described = consumer.sql("DESCRIBE TABLE EXTENDED " + table);
     String type = described.where("col_name = 'Type'").first().getString(1);
     String provider = described.where("col_name = 'Provider'").first().getString(1);
     // Delta tables have no SHOW CREATE TABLE; their definition is in the Delta log.
     String definition =
         provider.equals("delta")
-            ? spark()
+            ? consumer
                 .sql("DESCRIBE DETAIL " + table)
                 .selectExpr("location", "partitionColumns")
                 .first()
                 .toString()
-            : spark().sql("SHOW CREATE TABLE " + table).first().getString(0);
+            : consumer.sql("SHOW CREATE TABLE " + table).first().getString(0);
     // Hive stamps the time of the last DDL on every table it creates; that stamp is not data.
     definition =
         definition.replaceAll("'transient_lastDdlTime' = '\\d+'", "'transient_lastDdlTime' = ?");
     List<String> partitions =
         definition.contains("PARTITIONED BY")
-            ? sortedRows(spark().sql("SHOW PARTITIONS " + table))
+            ? sortedRows(consumer.sql("SHOW PARTITIONS " + table))
             : List.of();
-    return new TableState(definition, type, provider, partitions, sortedRows(spark().table(table)));
+    return new TableState(
+        definition, type, provider, partitions, sortedRows(consumer.table(table)));
   }
 
   protected static long deltaVersion(String table) {

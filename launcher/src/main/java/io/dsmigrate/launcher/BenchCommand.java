@@ -118,6 +118,7 @@ final class BenchCommand implements Callable<Integer> {
                   null),
               null,
               null,
+              false,
               null));
     }
     return specs;

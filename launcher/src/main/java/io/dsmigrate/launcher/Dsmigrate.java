@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       StatusCommand.class,
       RollbackCommand.class,
+      DropBackupsCommand.class,
       SqlCommand.class,
       BenchCommand.class,
       BenchValidationCommand.class

@@ -120,5 +120,6 @@ class NotebookTest extends SparkTestBase {
             });
     assertThat(results.get("validation_detail")).isEmpty();
     assertThat(results.get("diff_samples_latest_run")).isEmpty();
+    assertThat(results.get("cut_over_tables")).isEmpty();
   }
 }

@@ -84,6 +84,7 @@ public final class Fleet {
           "clear source", LedgerState.SNAPSHOTTED,
           "write target", LedgerState.WRITING,
           "validate", LedgerState.WRITTEN,
+          "cut over", LedgerState.CUTTING_OVER,
           "undo", LedgerState.UNDOING);
 
   private final SparkSession spark;
@@ -449,7 +450,8 @@ public final class Fleet {
                     settings.resultsDatabase(),
                     settings.validationSamples(),
                     settings.queryFloatDigits(),
-                    settings.security()),
+                    settings.security(),
+                    settings.backupName()),
                 previous,
                 step -> {
                   String description =
@@ -764,6 +766,7 @@ public final class Fleet {
         started,
         finished,
         finished.getTime() - started.getTime(),
+        null,
         null);
   }
 

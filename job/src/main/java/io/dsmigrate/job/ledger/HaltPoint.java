@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
  * For crash tests only ({@code dsmigrate.testing.halt-after = "<dataset id>:<point>"}): ends the
  * process abruptly, as a kill would (no shutdown hooks, no finally blocks), right after the ledger
  * records {@code point} for the dataset. Points are the ledger states (STARTED, SNAPSHOTTED,
- * WRITING, WRITTEN, UNDOING, SUCCEEDED, FAILED: the outcome with its results row pending) and
- * APPENDED (its results row committed, the ledger not yet told).
+ * WRITING, WRITTEN, CUTTING_OVER, UNDOING, SUCCEEDED, FAILED: the outcome with its results row
+ * pending) and APPENDED (its results row committed, the ledger not yet told).
  */
 public final class HaltPoint {
   private static final Logger LOG = LoggerFactory.getLogger(HaltPoint.class);

@@ -2,9 +2,10 @@ package io.dsmigrate.job.ledger;
 
 /**
  * Where a dataset stands in the ledger. A dataset moves STARTED → SNAPSHOTTED (only when its source
- * is copied to be replaced in place) → WRITING → WRITTEN → SUCCEEDED, or to UNDOING and FAILED when
- * a step fails. The outcomes are first recorded with their results row pending, then again once
- * that row is committed to the results table.
+ * is copied to be replaced in place) → WRITING → WRITTEN → CUTTING_OVER (only when its spec asks
+ * for a cut-over) → SUCCEEDED, or to UNDOING and FAILED when a step fails. The outcomes are first
+ * recorded with their results row pending, then again once that row is committed to the results
+ * table.
  */
 public enum LedgerState {
   /** The lease is taken; nothing is changed yet. */
@@ -15,6 +16,11 @@ public enum LedgerState {
   WRITING,
   /** The target write committed; validation runs. */
   WRITTEN,
+  /**
+   * Validated; the source table is being renamed to its backup name and its name pointed at the
+   * target. Either, both or neither may have happened.
+   */
+  CUTTING_OVER,
   /** A failed attempt's changes are being undone. */
   UNDOING,
   /** Migrated and validated. */

@@ -10,7 +10,6 @@ import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.rollback.Undo;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.validation.DatasetSource;
-import java.io.IOException;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
@@ -28,6 +27,9 @@ import org.slf4j.LoggerFactory;
  *       (and a table target is registered), the write committed: go on as WRITTEN. Otherwise undo
  *       whatever part of the write exists, then migrate it.
  *   <li>WRITTEN: validate the target that was written, without writing it again.
+ *   <li>CUTTING_OVER: the target was validated; the source table may have been renamed to its
+ *       backup name, and its name pointed at the target. Undo that (whatever part was done), then
+ *       go on as WRITTEN: validate again and cut over again.
  *   <li>An outcome whose results row was pending: that row is the outcome; record it.
  * </ul>
  *
@@ -82,16 +84,43 @@ public final class Recovery {
           left.owner().describe());
       return new Resume(progress);
     }
+    if (sameSpec && left.state() == LedgerState.CUTTING_OVER) {
+      LOG.info(
+          "{}: {} stopped while cutting over; undoing the cut-over, then validating again",
+          spec.id(),
+          left.owner().describe());
+      lease.record(LedgerState.UNDOING, progress, null, "undoing the cut-over left unfinished");
+      undo(spark, left, spec, false);
+      MigrationProgress written = progress.withoutCutOver();
+      lease.record(LedgerState.WRITTEN, written, null, "cut-over undone; validating again");
+      return new Resume(written);
+    }
     LOG.info("{}: undoing what {} left at {}", spec.id(), left.owner().describe(), left.state());
     lease.record(LedgerState.UNDOING, progress, null, "undoing what was left at " + left.state());
+    undo(spark, left, spec, true);
+    lease.record(LedgerState.STARTED, null, null, "undone what was left at " + left.state());
+    return new Fresh();
+  }
+
+  /** Undoes the cut-over that {@code left} may have begun and, if {@code all}, every change. */
+  private static void undo(SparkSession spark, LedgerEntry left, DatasetSpec spec, boolean all) {
+    MigrationProgress progress = left.progress();
     try {
-      Undo.changes(
+      Undo.cutOver(
           spark,
-          progress.target(),
-          progress.targetLocation(),
-          progress.snapshot(),
-          progress.targetPreviousVersion());
-    } catch (IOException | RuntimeException e) {
+          spec.id(),
+          progress.source() == null ? null : progress.source().table(),
+          progress.backupTable(),
+          progress.targetLocation());
+      if (all) {
+        Undo.changes(
+            spark,
+            progress.target(),
+            progress.targetLocation(),
+            progress.snapshot(),
+            progress.targetPreviousVersion());
+      }
+    } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
       throw new MigrationException(
           ErrorClass.ROLLBACK_FAILED,
           "Cannot migrate "
@@ -102,14 +131,19 @@ public final class Recovery {
               + left.state()
               + " and undoing what it left failed: "
               + e.getMessage()
+              + (progress.backupTable() != null
+                  ? ". Check that "
+                      + progress.source().table()
+                      + " is the old table (its backup name is "
+                      + progress.backupTable()
+                      + ")"
+                  : "")
               + (progress.snapshot() != null
                   ? ". Restore the source by hand from snapshot " + progress.snapshot()
                   : ". Remove the target " + progress.targetLocation() + " by hand")
               + ", then run again",
           e);
     }
-    lease.record(LedgerState.STARTED, null, null, "undone what was left at " + left.state());
-    return new Fresh();
   }
 
   /** Whether the write of the attempt that {@code entry} describes committed. */

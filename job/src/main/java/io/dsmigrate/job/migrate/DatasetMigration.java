@@ -3,6 +3,7 @@ package io.dsmigrate.job.migrate;
 import static java.util.Objects.requireNonNull;
 
 import io.delta.tables.DeltaTable;
+import io.dsmigrate.job.cutover.CutOver;
 import io.dsmigrate.job.ledger.LedgerFiles;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.SchemaDrift;
@@ -29,6 +30,8 @@ import io.dsmigrate.validation.ObservedProfile;
 import io.dsmigrate.validation.QueryOutcome;
 import java.io.IOException;
 import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -44,9 +47,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Migrates one dataset, once: resolve the source, transform, check the target, snapshot a source
- * that is replaced in place, write the target (registering it in the metastore), and validate it
- * against the transformed source. If anything fails after the first change, every change is undone
- * before the failure is reported (nothing half-written is left behind).
+ * that is replaced in place, write the target (registering it in the metastore), validate it
+ * against the transformed source, and, when the spec asks for it, cut over: give the source table's
+ * name to the target ({@link CutOver}). If anything fails after the first change, every change is
+ * undone before the failure is reported (nothing half-written is left behind).
  */
 public final class DatasetMigration {
   private static final Logger LOG = LoggerFactory.getLogger(DatasetMigration.class);
@@ -66,6 +70,8 @@ public final class DatasetMigration {
   private Long targetPreviousVersion;
   private ComparisonResult comparison;
   private ValidationFigures figures;
+  // The name the source table is kept under once the cut-over begins; null until then.
+  private String backupTable;
   // Set just before the first change to the source or the target: only then is there something
   // to undo (undoing earlier would remove what is not ours).
   private boolean touched;
@@ -109,7 +115,8 @@ public final class DatasetMigration {
         snapshot == null ? null : snapshot.toString(),
         targetLocation,
         targetPreviousVersion,
-        inPlace);
+        inPlace,
+        backupTable);
   }
 
   /** Runs the migration; throws a {@link MigrationException} after undoing its changes. */
@@ -123,6 +130,7 @@ public final class DatasetMigration {
   }
 
   private void migrate() {
+    checkNotCutOver();
     // The job's own security settings, whatever the launcher that wrote the plan allowed.
     checkPathRoots();
     Transformer.checkConsumerQueries(spark, spec, run.security());
@@ -142,6 +150,20 @@ public final class DatasetMigration {
                 && source.table() != null
                 && Names.table(target.table()).equals(source.table()))
             || (targetLocation != null && Names.path(targetLocation).equals(sourceLocation));
+    if (spec.cutover() && inPlace) {
+      throw new MigrationException(
+          ErrorClass.UNSUPPORTED,
+          "Cannot cut over "
+              + spec.id()
+              + ": the target is at the source's location ("
+              + sourceLocation
+              + "), so it replaces the source in place and keeps its name anyway (if an earlier"
+              + " run cut "
+              + source.table()
+              + " over to this target, roll that back first). Give the target its own location,"
+              + " or remove 'cutover: true' in "
+              + spec.at("cutover"));
+    }
     if (resumed != null) {
       targetPreviousVersion = resumed.targetPreviousVersion();
     } else {
@@ -153,6 +175,9 @@ public final class DatasetMigration {
     if (run.dryRun()) {
       step.accept("dry run: check transform");
       rows.schema();
+      if (spec.cutover()) {
+        freeBackupName();
+      }
       return;
     }
 
@@ -210,6 +235,9 @@ public final class DatasetMigration {
             ? spark.table(Names.quoted(target.table()))
             : DatasetSource.read(spark, target.path());
     validate(sourceRows, rows, written, observed);
+    if (spec.cutover()) {
+      cutOver();
+    }
   }
 
   private Dataset<Row> transform(Dataset<Row> sourceRows) {
@@ -382,9 +410,10 @@ public final class DatasetMigration {
     step.accept("undo");
     try {
       Undo.dataset(spark, result(Status.FAILED, 1, new Timestamp(0), new Timestamp(0)));
+      backupTable = null; // the cut-over, if it began, is undone: no backup stands
       return new MigrationException(
           classified.errorClass(), classified.getMessage() + " (changes undone)", failure);
-    } catch (IOException | RuntimeException undoFailure) {
+    } catch (Exception undoFailure) { // Spark's AnalysisException is checked but undeclared
       classified.addSuppressed(undoFailure);
       return new MigrationException(
           ErrorClass.ROLLBACK_FAILED,
@@ -394,6 +423,92 @@ public final class DatasetMigration {
               + (snapshot != null ? ". Restore by hand from snapshot " + snapshot : ""),
           classified);
     }
+  }
+
+  /**
+   * Renames the source table to its backup name and points its name at the target. A backup name
+   * that is taken fails the dataset before anything of the source changes.
+   */
+  private void cutOver() {
+    String backup = freeBackupName();
+    backupTable = backup;
+    step.accept("cut over");
+    try {
+      CutOver.of(spark, spec.id(), source.table(), backup, targetLocation).perform();
+    } catch (IllegalStateException e) {
+      throw new MigrationException(
+          ErrorClass.INTERNAL_ERROR, e.getMessage() + ". See the driver log", e);
+    }
+  }
+
+  /** The backup name of the source table, checked to be free. */
+  private String freeBackupName() {
+    String table = source.table();
+    String database = table.substring(0, table.indexOf('.'));
+    String backup;
+    try {
+      backup =
+          database
+              + "."
+              + run.backupName()
+                  .of(
+                      table.substring(table.indexOf('.') + 1),
+                      run.runId(),
+                      LocalDate.now(ZoneOffset.UTC));
+    } catch (IllegalArgumentException e) {
+      throw new MigrationException(
+          ErrorClass.UNSUPPORTED, "Cannot cut over " + spec.id() + ": " + e.getMessage(), e);
+    }
+    if (spark.catalog().tableExists(backup)) {
+      throw new MigrationException(
+          ErrorClass.TARGET_EXISTS,
+          "Cannot cut over "
+              + spec.id()
+              + ": the backup name "
+              + backup
+              + " for "
+              + table
+              + " is taken by another table; "
+              + table
+              + " was not changed. Drop or rename "
+              + backup
+              + ", or change dsmigrate.cutover.backup-name (now "
+              + run.backupName().pattern()
+              + "; {run} keeps the backups of different runs apart)");
+    }
+    return backup;
+  }
+
+  /**
+   * A dataset whose source table was cut over by an earlier run now reads its own target under the
+   * source's name: migrating it again (with a changed spec) would read the new data as the source.
+   */
+  private void checkNotCutOver() {
+    if (previous == null
+        || previous.status() != Status.SUCCEEDED
+        || previous.backupTable() == null) {
+      return;
+    }
+    throw new MigrationException(
+        ErrorClass.UNSUPPORTED,
+        "Cannot migrate "
+            + spec.id()
+            + ": run "
+            + previous.runId()
+            + " cut its source "
+            + previous.source()
+            + " over to "
+            + previous.target()
+            + " (the old table is "
+            + previous.backupTable()
+            + "), so "
+            + previous.source()
+            + " reads the new data now. Roll that back first (dsmigrate rollback --run "
+            + previous.runId()
+            + " --dataset "
+            + spec.id()
+            + "), or write a new spec whose source is "
+            + previous.target());
   }
 
   private Dataset<Row> read(SourceInfo info) {
@@ -604,6 +719,7 @@ public final class DatasetMigration {
         started,
         finished,
         finished.getTime() - started.getTime(),
-        figures);
+        figures,
+        backupTable);
   }
 }

@@ -14,6 +14,8 @@ import io.dsmigrate.job.plan.SourceInfo;
  * @param targetPreviousVersion the Delta version of a target that the attempt overwrites, or null
  *     when the attempt creates the target
  * @param inPlace whether the target replaces the source
+ * @param backupTable the name the source table is (being) kept under by a cut-over, or null when
+ *     the attempt has not started cutting over
  */
 public record MigrationProgress(
     SourceInfo source,
@@ -21,4 +23,12 @@ public record MigrationProgress(
     String snapshot,
     String targetLocation,
     Long targetPreviousVersion,
-    boolean inPlace) {}
+    boolean inPlace,
+    String backupTable) {
+
+  /** This progress as it stands once a cut-over it began is undone. */
+  public MigrationProgress withoutCutOver() {
+    return new MigrationProgress(
+        source, target, snapshot, targetLocation, targetPreviousVersion, inPlace, null);
+  }
+}

@@ -13,7 +13,8 @@ import java.util.List;
  * targetPreviousVersion} is the Delta version the target had before this run overwrote it (null:
  * the run created the target). {@code validation} holds the keyed-diff, column and consumer query
  * figures (null when the dataset was not validated). {@code wave} is the plan wave the dataset ran
- * in; wave 0 is the pilot.
+ * in; wave 0 is the pilot. {@code backupTable} is the name the source table is kept under after a
+ * cut-over (null: no cut-over).
  */
 public record DatasetResult(
     String runId,
@@ -43,7 +44,8 @@ public record DatasetResult(
     Timestamp startedAt,
     Timestamp finishedAt,
     long durationMs,
-    ValidationFigures validation) {
+    ValidationFigures validation,
+    String backupTable) {
 
   public DatasetResult {
     requireNonNull(runId, "runId is null");
@@ -87,6 +89,7 @@ public record DatasetResult(
         started,
         finished,
         finished.getTime() - started.getTime(),
-        validation);
+        validation,
+        backupTable);
   }
 }

@@ -42,7 +42,7 @@ public final class ResultsTable {
           + " duplicate_keys BIGINT, rows_within_tolerance BIGINT, columns_differing ARRAY<STRING>,"
           + " samples_written BIGINT, queries_passed BOOLEAN, "
           + QUERIES
-          + ", wave INT";
+          + ", wave INT, backup_table STRING";
 
   private static final StructType SCHEMA = StructType.fromDDL(COLUMNS);
 
@@ -116,6 +116,21 @@ public final class ResultsTable {
     return latest(col("run_id").equalTo(lit(runId)));
   }
 
+  /**
+   * The latest outcome of every dataset in one run: as {@link #latestOfRun}, but a SKIPPED, PAUSED
+   * or NOT_STARTED row (a rerun with the same run id) does not hide the outcome before it; a
+   * dataset that has only such rows has its latest one.
+   */
+  public Map<String, DatasetResult> latestOutcomesOfRun(String runId) {
+    Map<String, DatasetResult> latest = new LinkedHashMap<>(latestOfRun(runId));
+    latest.putAll(
+        latest(
+            col("run_id")
+                .equalTo(lit(runId))
+                .and(not(col("status").isin("SKIPPED", "DRY_RUN", "PAUSED", "NOT_STARTED")))));
+    return latest;
+  }
+
   /** The run that finished last, or null when there is none. */
   public String lastRunId() {
     List<Row> rows =
@@ -186,7 +201,8 @@ public final class ResultsTable {
         v == null ? null : v.samplesWritten(),
         v == null || v.queries().isEmpty() ? null : v.queriesPassed(),
         v == null ? null : CollectionConverters.asScala(queryRows(v.queries())).toSeq(),
-        r.wave());
+        r.wave(),
+        r.backupTable());
   }
 
   private static List<Row> queryRows(List<QueryOutcome> queries) {
@@ -238,7 +254,8 @@ public final class ResultsTable {
         row.getAs("started_at"),
         row.getAs("finished_at"),
         row.isNullAt(row.fieldIndex("duration_ms")) ? 0 : row.<Long>getAs("duration_ms"),
-        validationOf(row));
+        validationOf(row),
+        row.getAs("backup_table"));
   }
 
   private static ValidationFigures validationOf(Row row) {

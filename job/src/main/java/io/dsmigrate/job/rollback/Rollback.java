@@ -3,6 +3,7 @@ package io.dsmigrate.job.rollback;
 import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.cutover.DroppedBackupsTable;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ResultsTable;
 import io.dsmigrate.job.results.Status;
@@ -16,9 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Undoes what a run did: for every dataset it migrated (or one), restores the source from its
- * snapshot and the metastore entries as they were, and removes the targets the run created; then
- * records the dataset ROLLED_BACK in the results table. Datasets are undone newest first.
+ * Undoes what a run did: for every dataset it migrated (or one), gives a table that was cut over
+ * its old data back (from its backup), restores the source from its snapshot and the metastore
+ * entries as they were, and removes the targets the run created; then records the dataset
+ * ROLLED_BACK in the results table. Datasets are undone newest first. A dataset whose backup was
+ * dropped ({@code dsmigrate drop-backups}) cannot be rolled back, and says so.
  */
 public final class Rollback {
   private static final Logger LOG = LoggerFactory.getLogger(Rollback.class);
@@ -54,7 +57,8 @@ public final class Rollback {
   public List<Outcome> execute() {
     requireNonNull(runId, "runId is null");
     ResultsTable results = ResultsTable.in(spark, settings.resultsDatabase());
-    Map<String, DatasetResult> latest = results.latestOfRun(runId);
+    // A rerun with the same run id records SKIPPED rows; the outcome before them is what to undo.
+    Map<String, DatasetResult> latest = results.latestOutcomesOfRun(runId);
     if (latest.isEmpty()) {
       throw new IllegalArgumentException(
           "There is no run "
@@ -86,6 +90,12 @@ public final class Rollback {
             new Outcome(result.datasetId(), false, "nothing to undo: it is " + result.status()));
         continue;
       }
+      String backupDropped = backupDropped(result);
+      if (backupDropped != null) {
+        LOG.warn("{}: not rolled back: {}", result.datasetId(), backupDropped);
+        outcomes.add(new Outcome(result.datasetId(), false, "rollback failed: " + backupDropped));
+        continue;
+      }
       Timestamp started = new Timestamp(System.currentTimeMillis());
       spark
           .sparkContext()
@@ -99,7 +109,14 @@ public final class Rollback {
             result.withOutcome(
                 Status.ROLLED_BACK,
                 null,
-                "rolled back on request: source and metastore restored, target of the run removed",
+                "rolled back on request: "
+                    + (result.backupTable() != null
+                        ? result.source()
+                            + " is the old table again (from "
+                            + result.backupTable()
+                            + "), "
+                        : "source and metastore restored, ")
+                    + "target of the run removed",
                 started,
                 new Timestamp(System.currentTimeMillis())));
         outcomes.add(new Outcome(result.datasetId(), true, "rolled back"));
@@ -120,5 +137,29 @@ public final class Rollback {
     }
     results.append(rolledBack);
     return outcomes;
+  }
+
+  /** Why a dataset cannot be rolled back because its backup was dropped, or null. */
+  private String backupDropped(DatasetResult result) {
+    if (result.backupTable() == null) {
+      return null;
+    }
+    DroppedBackupsTable.DroppedBackup dropped =
+        DroppedBackupsTable.in(spark, settings.resultsDatabase())
+            .find(result.runId(), result.datasetId(), result.backupTable());
+    if (dropped == null) {
+      return null;
+    }
+    return "its backup "
+        + result.backupTable()
+        + " (the old "
+        + result.source()
+        + ") was dropped on "
+        + dropped.droppedAt()
+        + " by dsmigrate drop-backups, so it cannot be rolled back: the old data is gone. "
+        + result.source()
+        + " keeps reading the new data at "
+        + result.targetLocation()
+        + "; nothing was changed";
   }
 }

@@ -1,5 +1,6 @@
 package io.dsmigrate.job.rollback;
 
+import io.dsmigrate.job.cutover.CutOver;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.snapshot.Snapshot;
 import io.dsmigrate.job.snapshot.Snapshots;
@@ -11,20 +12,39 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Undoes what a migration of one dataset did, from what its results row records: restores a source
- * replaced in place from its snapshot, puts an overwritten Delta target back to its previous
- * version, or removes a target the run created (table and files).
+ * Undoes what a migration of one dataset did, from what its results row records: gives a source
+ * table that was cut over its name back, restores a source replaced in place from its snapshot,
+ * puts an overwritten Delta target back to its previous version, or removes a target the run
+ * created (table and files).
  */
 public final class Undo {
   private Undo() {}
 
   public static void dataset(SparkSession spark, DatasetResult result) throws IOException {
+    cutOver(
+        spark, result.datasetId(), result.source(), result.backupTable(), result.targetLocation());
     changes(
         spark,
         result.target(),
         result.targetLocation(),
         result.snapshot(),
         result.targetPreviousVersion());
+  }
+
+  /**
+   * Gives {@code table} its old data back if a cut-over (that kept it as {@code backupTable})
+   * began: the table over the target is dropped and the backup renamed back. Nothing happens when
+   * {@code backupTable} is null. Run it before {@link #changes}, which removes the target.
+   */
+  public static void cutOver(
+      SparkSession spark,
+      String datasetId,
+      String table,
+      String backupTable,
+      String targetLocation) {
+    if (backupTable != null) {
+      CutOver.of(spark, datasetId, table, backupTable, targetLocation).undo();
+    }
   }
 
   /**

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param validation how the written dataset is validated (key, ignored columns, tolerances,
  *     consumer queries, samples)
  * @param consumers downstream teams to tell
+ * @param cutover whether the target takes over the source table's name once validated (the source
+ *     table is kept under a backup name)
  * @param origin the file and lines it was written on
  */
 public record DatasetSpec(
@@ -30,6 +32,7 @@ public record DatasetSpec(
     TransformSpec transform,
     ValidationSpec validation,
     List<String> consumers,
+    boolean cutover,
     SpecOrigin origin) {
   private static final ObjectMapper CANONICAL =
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -54,6 +57,11 @@ public record DatasetSpec(
     content.put("target", target);
     content.put("transform", transform);
     content.put("key", validation.key());
+    // Only when set, so that specs written before cut-over existed keep their hash (and are not
+    // migrated again on a rerun).
+    if (cutover) {
+      content.put("cutover", true);
+    }
     try {
       byte[] json = CANONICAL.writeValueAsBytes(content);
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);

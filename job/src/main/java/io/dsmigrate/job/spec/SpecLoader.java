@@ -44,6 +44,7 @@ public final class SpecLoader {
           "key",
           "validation",
           "consumers",
+          "cutover",
           "sourcePath",
           "targetPath",
           "scriptUrl");
@@ -240,6 +241,7 @@ public final class SpecLoader {
       List<String> key = textList(fields, "key", "key");
       ValidationSpec validation = readValidation(fields, key);
       List<String> consumers = textList(fields, "consumers", "consumers");
+      boolean cutover = flag(fields, "cutover", "cutover");
 
       if (id == null && !fields.containsKey("id")) {
         id = derivedId(target);
@@ -251,6 +253,9 @@ public final class SpecLoader {
       if (source == null || target == null || id == null) {
         return;
       }
+      if (cutover) {
+        checkCutover(source, target);
+      }
       // Kept even with problems, so that checks across specs (ids, targets) still see it; the
       // problems stop the run anyway.
       specs.add(
@@ -261,7 +266,48 @@ public final class SpecLoader {
               transform,
               validation,
               consumers,
+              cutover,
               new SpecOrigin(fileName, node.line(), lines)));
+    }
+
+    /**
+     * Cut-over gives the source table's name to the target: it needs a source table, a Delta target
+     * table, and a target that is not the source itself.
+     */
+    private void checkCutover(SourceSpec source, TargetSpec target) {
+      int line = lineOf("cutover");
+      if (source.table() == null) {
+        problem(
+            line,
+            "cutover",
+            "needs a source table: cut-over gives the source's table name to the target, and source "
+                + source.describe()
+                + " is a path. Give source: { table: db.name }, or remove 'cutover: true'");
+      }
+      if (target.table() == null) {
+        problem(
+            line,
+            "cutover",
+            "needs a target table: the source's name is pointed at the target's data, and the target"
+                + " name keeps working too. Give target: { table: db.name } (a path as well if you"
+                + " like), or remove 'cutover: true'");
+      } else if (source.table() != null
+          && Names.table(source.table()).equals(Names.table(target.table()))) {
+        problem(
+            line,
+            "cutover",
+            "the target is the source table itself (an in-place migration keeps its name anyway);"
+                + " give another target table, or remove 'cutover: true'");
+      }
+      if (!target.format().equals("delta")) {
+        problem(
+            line,
+            "cutover",
+            "needs a Delta target: the source's name becomes an external Delta table over the"
+                + " target's files. Remove target.format: "
+                + target.format()
+                + ", or remove 'cutover: true'");
+      }
     }
 
     private ValidationSpec readValidation(Map<String, YamlNode> fields, List<String> topKey) {
@@ -675,6 +721,23 @@ public final class SpecLoader {
       return null;
     }
 
+    private boolean flag(Map<String, YamlNode> map, String key, String field) {
+      YamlNode value = map.get(key);
+      if (value == null) {
+        return false;
+      }
+      lines.put(field, value.line());
+      if (value.value() instanceof Boolean flag) {
+        return flag;
+      }
+      problem(value.line(), field, "expected true or false, found " + describe(value));
+      return false;
+    }
+
+    private String describe(YamlNode value) {
+      return value.value() instanceof String text ? "'" + text + "'" : value.typeName();
+    }
+
     private List<String> textList(Map<String, YamlNode> map, String key, String field) {
       YamlNode value = map.get(key);
       if (value == null) {
@@ -739,12 +802,29 @@ public final class SpecLoader {
     Map<String, DatasetSpec> byId = new HashMap<>();
     Map<String, DatasetSpec> byTarget = new HashMap<>();
     Map<String, DatasetSpec> bySource = new HashMap<>();
+    Map<String, DatasetSpec> byCutover = new HashMap<>();
     for (DatasetSpec spec : specs) {
       for (String source : keys(spec.source().table(), spec.source().path())) {
         bySource.putIfAbsent(source, spec);
       }
     }
     for (DatasetSpec spec : specs) {
+      if (spec.cutover() && spec.source().table() != null) {
+        DatasetSpec sameTable = byCutover.putIfAbsent(Names.table(spec.source().table()), spec);
+        if (sameTable != null) {
+          problems.add(
+              at(
+                  spec,
+                  "cutover",
+                  "cuts over "
+                      + Names.table(spec.source().table())
+                      + ", as "
+                      + sameTable.id()
+                      + " does ("
+                      + sameTable.at("cutover")
+                      + "); only one dataset can take over a table's name"));
+        }
+      }
       DatasetSpec sameId = byId.putIfAbsent(spec.id(), spec);
       if (sameId != null) {
         problems.add(

@@ -264,7 +264,8 @@ class LedgerTest {
   }
 
   private static MigrationProgress progress() {
-    return new MigrationProgress(null, "web.clicks", null, "/warehouse/web.db/clicks", 3L, false);
+    return new MigrationProgress(
+        null, "web.clicks", null, "/warehouse/web.db/clicks", 3L, false, null);
   }
 
   private static LedgerEntry entry(

@@ -44,11 +44,7 @@ class RecoveryTest extends JobTestBase {
     ResultsTable results = ResultsTable.in(spark(), settings.resultsDatabase());
 
     // As if run-first had been killed with both outcomes in the ledger and one row committed.
-    Process ended = new ProcessBuilder("true").start();
-    ended.waitFor();
-    LeaseOwner self = LeaseOwner.current("run-first");
-    LeaseOwner gone =
-        new LeaseOwner("run-first", self.host(), self.machine(), ended.pid(), self.processStart());
+    LeaseOwner gone = LeftBehind.goneOwner("run-first");
     for (String id : List.of("committed", "pending")) {
       LedgerEntry head = ledger.head(id);
       DatasetResult left =
@@ -62,23 +58,7 @@ class RecoveryTest extends JobTestBase {
       if (id.equals("committed")) {
         results.append(List.of(left));
       }
-      assertThat(
-              ledger.write(
-                  new LedgerEntry(
-                      head.generation() + 1,
-                      id,
-                      LedgerState.SUCCEEDED,
-                      false,
-                      gone,
-                      System.currentTimeMillis(),
-                      System.currentTimeMillis() + 600_000,
-                      false,
-                      head.specHash(),
-                      head.commitTag(),
-                      head.progress(),
-                      left,
-                      null)))
-          .isTrue();
+      assertThat(LeftBehind.write(ledger, head, gone, LedgerState.SUCCEEDED, left)).isTrue();
     }
 
     FleetReport rerun = run(settings, specs, "run-second");
@@ -148,7 +128,7 @@ class RecoveryTest extends JobTestBase {
         false,
         "hash",
         tag,
-        new MigrationProgress(null, target, null, location, null, false),
+        new MigrationProgress(null, target, null, location, null, false, null),
         null,
         null);
   }

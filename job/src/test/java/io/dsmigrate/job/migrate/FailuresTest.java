@@ -20,6 +20,7 @@ class FailuresTest extends SparkTestBase {
           null,
           null,
           null,
+          false,
           null);
 
   @Test

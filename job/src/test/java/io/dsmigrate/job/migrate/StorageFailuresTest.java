@@ -25,6 +25,7 @@ class StorageFailuresTest {
           null,
           null,
           null,
+          false,
           null);
   private static final String SOURCE = "hdfs://nn/data/orders";
   private static final String TARGET = "hdfs://nn/warehouse/orders";
