@@ -179,30 +179,6 @@ public record Settings(
         backupName);
   }
 
-  /** A copy with another error threshold. */
-  public Settings withErrorThreshold(ErrorThreshold value) {
-    return new Settings(
-        workdir,
-        resultsDatabase,
-        concurrency,
-        retries,
-        retryBackoff,
-        datasetTimeout,
-        resultsBatch,
-        snapshotsDir,
-        ledger,
-        sparkMaster,
-        hive,
-        sparkConf,
-        validationSamples,
-        queryFloatDigits,
-        pilot,
-        waveSize,
-        value,
-        security,
-        backupName);
-  }
-
   /** The results table's full name. */
   public String resultsTable() {
     return resultsDatabase + ".migration_results";

@@ -249,20 +249,7 @@ public final class DatasetMigration {
     for (String field : List.of("source.path", "target.path")) {
       String path = field.startsWith("source") ? spec.source().path() : spec.target().path();
       String refusal = path == null ? null : run.security().pathRefusal(path);
-      if (refusal != null) {
-        throw new MigrationException(
-            ErrorClass.NOT_ALLOWED,
-            "Cannot migrate "
-                + spec.id()
-                + ": "
-                + field
-                + " "
-                + refusal
-                + ". Nothing was read or written. Fix "
-                + field
-                + " in "
-                + spec.at(field));
-      }
+      Transformer.refuseIfAny(spec, field, refusal == null ? List.of() : List.of(refusal));
     }
   }
 

@@ -90,7 +90,8 @@ final class Transformer {
     refuseIfAny(spec, field, ReadOnlySelect.check(parsed, view, security));
   }
 
-  private static void refuseIfAny(DatasetSpec spec, String field, List<String> violations) {
+  /** Fails the dataset (NOT_ALLOWED) when a security rule refused {@code field}. */
+  static void refuseIfAny(DatasetSpec spec, String field, List<String> violations) {
     if (!violations.isEmpty()) {
       throw new MigrationException(
           ErrorClass.NOT_ALLOWED,
