@@ -290,16 +290,16 @@ class CutoverTest extends JobTestBase {
   }
 
   @Test
-  void aResultsTableOfAnEarlierVersionGetsTheBackupColumn() {
+  void aResultsTableOfAnEarlierVersionGetsTheWaveAndBackupColumns() {
     spark().sql("CREATE DATABASE IF NOT EXISTS co_old_results");
     spark()
         .sql(
             "CREATE TABLE co_old_results.migration_results ("
-                + ResultsTable.COLUMNS.replace(", backup_table STRING", "")
+                + ResultsTable.COLUMNS.replace(", wave INT, backup_table STRING", "")
                 + ") USING delta");
     ResultsTable.in(spark(), "co_old_results");
     assertThat(spark().table("co_old_results.migration_results").columns())
-        .endsWith("queries", "backup_table");
+        .endsWith("queries", "wave", "backup_table");
   }
 
   private static DropBackups.Outcome outcome(List<DropBackups.Outcome> outcomes, String id) {
