@@ -96,6 +96,7 @@ public final class JobRunner {
     FleetReport report = new FleetReport(options.runId(), List.of());
     String heldBy = null;
     String heldClass = null;
+    boolean gateChecked = false;
     for (Plan.Wave wave : waves) {
       Fleet fleet =
           Fleet.of(spark, settings)
@@ -113,7 +114,10 @@ public final class JobRunner {
                           result.errorMessage() != null && result.status() == Status.FAILED
                               ? " - " + result.errorClass()
                               : ""));
-      if (heldBy == null && !wave.pilot() && !options.dryRun()) {
+      // The gate is checked once, before the first wave after the pilot: a pilot that passed
+      // stays passed for the rest of the run.
+      if (heldBy == null && !gateChecked && !wave.pilot() && !options.dryRun()) {
+        gateChecked = true;
         heldBy = options.ignorePilot() ? null : pilotNotPassed(spark, settings, plan);
         heldClass = PILOT_NOT_PASSED;
         if (heldBy == null && options.partition() != null) {

@@ -97,12 +97,13 @@ final class PlanCommand implements Callable<Integer> {
           String.join(", ", covered));
       wave.partitions().forEach(partition -> print(partition, out));
     }
-    if (plan.pilot() != null) {
+    Plan.Wave pilot = plan.pilot();
+    if (pilot != null) {
       java.util.Set<String> all = new java.util.TreeSet<>();
       plan.datasets().stream()
           .filter(d -> d.sourceError() == null)
           .forEach(d -> all.add(Planner.pilotClass(d)));
-      plan.pilot().datasets().forEach(d -> all.remove(Planner.pilotClass(d)));
+      pilot.datasets().forEach(d -> all.remove(Planner.pilotClass(d)));
       if (!all.isEmpty()) {
         out.printf(
             "Warning: the pilot does not cover %s; raise --pilot to cover every kind%n",

@@ -60,9 +60,7 @@ public record Plan(String planId, String createdAt, List<Partition> partitions) 
     }
 
     public List<PlannedDataset> datasets() {
-      List<PlannedDataset> all = new ArrayList<>();
-      partitions.forEach(partition -> all.addAll(partition.datasets()));
-      return all;
+      return datasetsOf(partitions);
     }
   }
 
@@ -71,13 +69,12 @@ public record Plan(String planId, String createdAt, List<Partition> partitions) 
     return waves().stream().filter(Wave::pilot).findFirst().orElse(null);
   }
 
-  /** The wave that holds a partition. */
-  public Wave waveOf(Partition partition) {
-    return waves().stream().filter(w -> w.index() == partition.wave()).findFirst().orElseThrow();
-  }
-
   /** Every dataset of the plan, partition by partition. */
   public List<PlannedDataset> datasets() {
+    return datasetsOf(partitions);
+  }
+
+  private static List<PlannedDataset> datasetsOf(List<Partition> partitions) {
     List<PlannedDataset> all = new ArrayList<>();
     partitions.forEach(partition -> all.addAll(partition.datasets()));
     return all;
