@@ -124,37 +124,73 @@ public final class DatasetComparison {
   /** Runs the comparison. */
   public ComparisonResult execute() {
     Aligned aligned = align();
-    Dataset<Row> oldSide = aligned.oldRows;
-    Dataset<Row> newSide = aligned.newRows;
-    SideProfile oldProfile = null;
+    SideProfile knownProfile = null;
     if (knownOld != null && floatDigits == 0) {
-      oldProfile = knownOld.profileFor(oldSide.schema()).orElse(null);
+      knownProfile = knownOld.profileFor(aligned.oldRows.schema()).orElse(null);
     }
-    boolean observed = oldProfile != null;
-    if (!observed) {
-      oldProfile = SideProfile.of(oldSide);
-    }
-    SideProfile newProfile = SideProfile.of(newSide);
-    if (observed && !oldProfile.sameRows(newProfile)) {
+    return key.isEmpty() ? keyless(aligned, knownProfile) : keyed(aligned, knownProfile);
+  }
+
+  private ComparisonResult keyless(Aligned aligned, SideProfile knownProfile) {
+    SideProfile oldProfile = knownProfile == null ? SideProfile.of(aligned.oldRows) : knownProfile;
+    SideProfile newProfile = SideProfile.of(aligned.newRows);
+    if (knownProfile != null && !oldProfile.sameRows(newProfile)) {
       // The observed figures disagree: prove it from the data itself before saying so (an observed
       // profile can count a task twice when Spark re-runs a lost stage).
-      oldProfile = SideProfile.of(oldSide);
+      oldProfile = SideProfile.of(aligned.oldRows);
     }
     if (oldProfile.sameRows(newProfile)) {
-      Long duplicates = key.isEmpty() ? null : Differences.duplicateKeys(newSide, aligned.key);
-      return result(aligned, oldProfile, newProfile, Differences.Found.none(key), duplicates);
+      return result(aligned, oldProfile, newProfile, Differences.Found.none(key), null);
     }
-    List<String> differingColumns = new ArrayList<>();
-    for (int i = 0; i < oldProfile.columns().size(); i++) {
-      if (!oldProfile.columns().get(i).hash().equals(newProfile.columns().get(i).hash())) {
-        differingColumns.add(oldProfile.columns().get(i).name());
+    Differences.Found found =
+        differences(aligned).keyless(differingColumns(oldProfile, newProfile));
+    return result(aligned, oldProfile, newProfile, found, null);
+  }
+
+  /**
+   * With a key, each side's one scan also sums its rows per key bucket, so that the buckets whose
+   * rows differ are known without another pass over either side.
+   */
+  private ComparisonResult keyed(Aligned aligned, SideProfile knownProfile) {
+    Column bucket = Differences.bucket(aligned.oldRows.schema(), aligned.key);
+    try (SideProfile.Bucketed newSide =
+        SideProfile.bucketed(aligned.newRows, bucket, Differences.BUCKET)) {
+      SideProfile newProfile = newSide.profile();
+      if (knownProfile != null && knownProfile.sameRows(newProfile)) {
+        return equalKeyed(aligned, knownProfile, newProfile);
+      }
+      // Observed figures that disagree are not trusted: the old side is read (see keyless).
+      try (SideProfile.Bucketed oldSide =
+          SideProfile.bucketed(aligned.oldRows, bucket, Differences.BUCKET)) {
+        SideProfile oldProfile = oldSide.profile();
+        if (oldProfile.sameRows(newProfile)) {
+          return equalKeyed(aligned, oldProfile, newProfile);
+        }
+        Differences.Found found = differences(aligned).keyed(oldSide.buckets(), newSide.buckets());
+        return result(aligned, oldProfile, newProfile, found, found.duplicateKeys());
       }
     }
-    Differences differences =
-        new Differences(oldSide, newSide, aligned.key, aligned.tolerances, samples, sink);
-    Differences.Found found =
-        key.isEmpty() ? differences.keyless(differingColumns) : differences.keyed();
-    return result(aligned, oldProfile, newProfile, found, found.duplicateKeys());
+  }
+
+  private ComparisonResult equalKeyed(
+      Aligned aligned, SideProfile oldProfile, SideProfile newProfile) {
+    long duplicates = Differences.duplicateKeys(aligned.newRows, aligned.key);
+    return result(aligned, oldProfile, newProfile, Differences.Found.none(key), duplicates);
+  }
+
+  private Differences differences(Aligned aligned) {
+    return new Differences(
+        aligned.oldRows, aligned.newRows, aligned.key, aligned.tolerances, samples, sink);
+  }
+
+  private static List<String> differingColumns(SideProfile oldProfile, SideProfile newProfile) {
+    List<String> differing = new ArrayList<>();
+    for (int i = 0; i < oldProfile.columns().size(); i++) {
+      if (!oldProfile.columns().get(i).hash().equals(newProfile.columns().get(i).hash())) {
+        differing.add(oldProfile.columns().get(i).name());
+      }
+    }
+    return differing;
   }
 
   private ComparisonResult result(

@@ -5,16 +5,22 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * What one scan of one side yields: the row count, the exact sums of the row fingerprints, and per
@@ -36,47 +42,65 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     }
   }
 
-  /** Profiles {@code rows} with one aggregate job (hashes are computed once per row). */
+  /**
+   * Profiles {@code rows} with one aggregate job: one scan, hashes computed once per row.
+   *
+   * <p>Every figure whose aggregation buffer has a fixed width (counts, sums, and the min/max of
+   * numbers, dates and timestamps) is computed by one aggregate that Spark compiles to code. The
+   * min/max of strings are observed on the same scan ({@link Dataset#observe}) instead: a single
+   * string buffer would make Spark run the whole aggregate uncompiled, several times slower.
+   */
   static SideProfile of(Dataset<Row> rows) {
     StructType schema = rows.schema();
-    StructField[] fields = schema.fields();
-    // Hash each value twice (once per seed) in a first projection; the row fingerprint chains
-    // those hashes in a second one.
-    List<Column> hashing = new ArrayList<>();
-    List<Column> first = Fingerprints.firstHashes(schema);
-    List<Column> firstRefs = new ArrayList<>();
-    List<Column> secondRefs = new ArrayList<>();
-    List<Column> second = Fingerprints.secondHashes(schema);
-    for (int i = 0; i < fields.length; i++) {
-      hashing.add(first.get(i).as(hashName(i)));
-      hashing.add(second.get(i).as("__dsm_s" + i));
-      firstRefs.add(col(hashName(i)));
-      secondRefs.add(col("__dsm_s" + i));
-      hashing.add(Canonical.column(fields[i].name()).as(valueName(i)));
+    Observation strings = new Observation("dsmigrate_strings_" + System.nanoTime());
+    List<Column> aggregates = new ArrayList<>();
+    for (Figure figure : figures(schema)) {
+      aggregates.add(figure.whole());
     }
-    List<Column> projection = new ArrayList<>(Fingerprints.row(schema, firstRefs, secondRefs));
-    for (int i = 0; i < fields.length; i++) {
-      Column value = col(valueName(i));
-      projection.add(col(hashName(i)));
-      projection.add(value.isNull().as(nullName(i)));
-      if (Canonical.hasMinMax(fields[i].dataType())) {
-        projection.add(value.as(valueName(i)));
-      }
-    }
-    List<Column> aggregates =
-        aggregates(
-            schema,
-            col(Fingerprints.HIGH),
-            col(Fingerprints.LOW),
-            i -> col(hashName(i)),
-            i -> col(nullName(i)),
-            i -> col(valueName(i)));
     Row totals =
-        rows.select(hashing.toArray(Column[]::new))
-            .select(projection.toArray(Column[]::new))
+        hashed(observeStrings(rows, strings), null, null)
             .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
             .first();
-    return from(totals, schema);
+    return from(totals, observed(strings, schema), schema);
+  }
+
+  /**
+   * The profile of one side together with the same figures per key bucket, from one scan: a partial
+   * aggregate per task (at most one small row per bucket leaves each task, no row is shuffled). The
+   * buckets are kept (cached, small) until {@link #close}.
+   */
+  record Bucketed(SideProfile profile, Dataset<Row> buckets) implements AutoCloseable {
+    @Override
+    public void close() {
+      buckets.unpersist();
+    }
+  }
+
+  /** Profiles {@code rows} and sums them per value of {@code bucket} (named {@code name}). */
+  static Bucketed bucketed(Dataset<Row> rows, Column bucket, String name) {
+    StructType schema = rows.schema();
+    Observation strings = new Observation("dsmigrate_strings_" + System.nanoTime());
+    List<Column> perBucket = new ArrayList<>();
+    List<Column> merged = new ArrayList<>();
+    for (Figure figure : figures(schema)) {
+      perBucket.add(figure.partial());
+      merged.add(figure.merged());
+    }
+    Dataset<Row> buckets =
+        hashed(observeStrings(rows, strings), bucket, name)
+            .groupBy(name)
+            .agg(perBucket.get(0), perBucket.subList(1, perBucket.size()).toArray(Column[]::new))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row totals =
+          buckets
+              .agg(merged.get(0), merged.subList(1, merged.size()).toArray(Column[]::new))
+              .first();
+      return new Bucketed(from(totals, observed(strings, schema), schema), buckets);
+    } catch (RuntimeException e) {
+      buckets.unpersist();
+      throw e;
+    }
   }
 
   /**
@@ -88,78 +112,218 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     List<Column> first = Fingerprints.firstHashes(schema);
     List<Column> row = Fingerprints.row(schema, first, Fingerprints.secondHashes(schema));
     StructField[] fields = schema.fields();
-    return aggregates(
-        schema,
-        row.get(0),
-        row.get(1),
-        first::get,
-        i -> Canonical.column(fields[i].name()).isNull(),
-        i -> Canonical.column(fields[i].name()));
-  }
-
-  private static List<Column> aggregates(
-      StructType schema,
-      Column high,
-      Column low,
-      java.util.function.IntFunction<Column> hash,
-      java.util.function.IntFunction<Column> isNull,
-      java.util.function.IntFunction<Column> value) {
     List<Column> out = new ArrayList<>();
-    out.add(count(lit(1)).as("rows"));
-    out.addAll(named(Fingerprints.sums(high), "high"));
-    out.addAll(named(Fingerprints.sums(low), "low"));
-    StructField[] fields = schema.fields();
-    for (int i = 0; i < fields.length; i++) {
-      out.add(count(when(isNull.apply(i), lit(1))).as("nulls_" + i));
-      if (Canonical.hasMinMax(fields[i].dataType())) {
-        out.add(min(value.apply(i)).cast("string").as("min_" + i));
-        out.add(max(value.apply(i)).cast("string").as("max_" + i));
-      }
-      out.addAll(named(Fingerprints.sums(hash.apply(i)), "hash_" + i));
+    for (Figure figure :
+        figures(
+            schema,
+            row.get(0),
+            row.get(1),
+            first::get,
+            i -> Canonical.column(fields[i].name()).isNull(),
+            i -> Canonical.column(fields[i].name()),
+            true)) {
+      out.add(figure.whole());
     }
     return out;
   }
 
+  /**
+   * One figure of a profile: how it is aggregated over rows, how figures of parts (buckets) merge,
+   * and whether the value is shown as text (min/max).
+   */
+  private record Figure(String name, Column aggregate, Column merge, boolean text) {
+    Column whole() {
+      return (text ? aggregate.cast("string") : aggregate).as(name);
+    }
+
+    Column partial() {
+      return aggregate.as(name);
+    }
+
+    Column merged() {
+      return (text ? merge.cast("string") : merge).as(name);
+    }
+  }
+
+  private static List<Figure> figures(StructType schema) {
+    return figures(
+        schema,
+        col(Fingerprints.HIGH),
+        col(Fingerprints.LOW),
+        i -> col(hashName(i)),
+        i -> col(nullName(i)),
+        i -> col(valueName(i)),
+        false);
+  }
+
+  /**
+   * The figures in order: row count, the two fingerprint halves' partial sums, then per column
+   * nulls, min and max (of orderable types; those of strings only when {@code strings}, see {@link
+   * #of}), and the partial sums of the column's hash.
+   */
+  private static List<Figure> figures(
+      StructType schema,
+      Column high,
+      Column low,
+      IntFunction<Column> hash,
+      IntFunction<Column> isNull,
+      IntFunction<Column> value,
+      boolean strings) {
+    List<Figure> out = new ArrayList<>();
+    out.add(summed("rows", count(lit(1))));
+    summed(out, "high", Fingerprints.sums(high));
+    summed(out, "low", Fingerprints.sums(low));
+    StructField[] fields = schema.fields();
+    for (int i = 0; i < fields.length; i++) {
+      out.add(summed("nulls_" + i, count(when(isNull.apply(i), lit(1)))));
+      DataType type = fields[i].dataType();
+      if (Canonical.hasMinMax(type) && (strings || UnsafeRow.isMutable(type))) {
+        out.add(new Figure("min_" + i, min(value.apply(i)), min(col("min_" + i)), true));
+        out.add(new Figure("max_" + i, max(value.apply(i)), max(col("max_" + i)), true));
+      }
+      summed(out, "hash_" + i, Fingerprints.sums(hash.apply(i)));
+    }
+    return out;
+  }
+
+  private static Figure summed(String name, Column aggregate) {
+    return new Figure(name, aggregate, sum(col(name)), false);
+  }
+
+  private static void summed(List<Figure> out, String prefix, List<Column> sums) {
+    for (int i = 0; i < sums.size(); i++) {
+      out.add(summed(prefix + "_" + i, sums.get(i)));
+    }
+  }
+
+  /** Attaches the min/max of the string columns, which the main aggregate leaves out. */
+  private static Dataset<Row> observeStrings(Dataset<Row> rows, Observation observation) {
+    List<Column> aggregates = new ArrayList<>();
+    StructField[] fields = rows.schema().fields();
+    for (int i = 0; i < fields.length; i++) {
+      DataType type = fields[i].dataType();
+      if (Canonical.hasMinMax(type) && !UnsafeRow.isMutable(type)) {
+        Column value = Canonical.column(fields[i].name());
+        aggregates.add(min(value).cast("string").as("min_" + i));
+        aggregates.add(max(value).cast("string").as("max_" + i));
+      }
+    }
+    if (aggregates.isEmpty()) {
+      return rows;
+    }
+    return rows.observe(
+        observation,
+        aggregates.get(0),
+        aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+  }
+
+  private static Row observed(Observation observation, StructType schema) {
+    for (StructField field : schema.fields()) {
+      if (Canonical.hasMinMax(field.dataType()) && !UnsafeRow.isMutable(field.dataType())) {
+        return observation.getRow(); // waits for the figures of the action that just ran
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The rows with, per column i, its canonical value, its first hash and null flag, and the row's
+   * two fingerprint halves (and the bucket, when given). Each value is hashed twice (once per seed)
+   * in a first projection; the row fingerprint chains those hashes in a second one.
+   */
+  private static Dataset<Row> hashed(Dataset<Row> rows, Column bucket, String bucketName) {
+    StructType schema = rows.schema();
+    StructField[] fields = schema.fields();
+    List<Column> hashing = new ArrayList<>();
+    List<Column> first = Fingerprints.firstHashes(schema);
+    List<Column> second = Fingerprints.secondHashes(schema);
+    List<Column> firstRefs = new ArrayList<>();
+    List<Column> secondRefs = new ArrayList<>();
+    if (bucket != null) {
+      hashing.add(bucket.as(bucketName));
+    }
+    for (int i = 0; i < fields.length; i++) {
+      hashing.add(first.get(i).as(hashName(i)));
+      hashing.add(second.get(i).as("__dsm_s" + i));
+      firstRefs.add(col(hashName(i)));
+      secondRefs.add(col("__dsm_s" + i));
+      hashing.add(Canonical.column(fields[i].name()).as(valueName(i)));
+    }
+    List<Column> projection = new ArrayList<>(Fingerprints.row(schema, firstRefs, secondRefs));
+    if (bucket != null) {
+      projection.add(col(bucketName));
+    }
+    for (int i = 0; i < fields.length; i++) {
+      Column value = col(valueName(i));
+      projection.add(col(hashName(i)));
+      projection.add(value.isNull().as(nullName(i)));
+      if (Canonical.hasMinMax(fields[i].dataType())) {
+        projection.add(value.as(valueName(i)));
+      }
+    }
+    return rows.select(hashing.toArray(Column[]::new)).select(projection.toArray(Column[]::new));
+  }
+
+  /** Reads a profile from figures named as {@link #figures} names them, in one or two rows. */
   static SideProfile from(Row totals, StructType schema) {
-    int at = 0;
-    long rows = totals.getLong(at++);
+    return from(totals, null, schema);
+  }
+
+  private static SideProfile from(Row totals, Row more, StructType schema) {
+    Figures figures = new Figures(totals, more);
+    long rows = figures.count("rows");
     List<Long> fingerprint = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      fingerprint.add(totals.isNullAt(at) ? 0L : totals.getLong(at));
-      at++;
+    for (String half : List.of("high", "low")) {
+      for (int i = 0; i < 3; i++) {
+        fingerprint.add(figures.count(half + "_" + i));
+      }
     }
     List<ColumnStats> columns = new ArrayList<>();
-    for (StructField field : schema.fields()) {
-      long nulls = totals.getLong(at++);
-      String minimum = null;
-      String maximum = null;
-      if (Canonical.hasMinMax(field.dataType())) {
-        minimum = totals.isNullAt(at) ? null : totals.getString(at);
-        at++;
-        maximum = totals.isNullAt(at) ? null : totals.getString(at);
-        at++;
-      }
+    StructField[] fields = schema.fields();
+    for (int c = 0; c < fields.length; c++) {
       Long[] hash = new Long[3];
       for (int i = 0; i < 3; i++) {
-        hash[i] = totals.isNullAt(at) ? 0L : totals.getLong(at);
-        at++;
+        hash[i] = figures.count("hash_" + c + "_" + i);
       }
-      columns.add(new ColumnStats(field.name(), nulls, minimum, maximum, Arrays.asList(hash)));
+      columns.add(
+          new ColumnStats(
+              fields[c].name(),
+              figures.count("nulls_" + c),
+              figures.text("min_" + c),
+              figures.text("max_" + c),
+              Arrays.asList(hash)));
     }
     return new SideProfile(rows, fingerprint, columns);
+  }
+
+  /** Figures by name, from the aggregate's row or the observed one. */
+  private record Figures(Row totals, Row more) {
+    long count(String name) {
+      Object value = value(name);
+      return value == null ? 0L : ((Number) value).longValue();
+    }
+
+    String text(String name) {
+      Object value = value(name);
+      return value == null ? null : value.toString();
+    }
+
+    private Object value(String name) {
+      for (Row row : new Row[] {totals, more}) {
+        if (row != null) {
+          int at = List.of(row.schema().fieldNames()).indexOf(name);
+          if (at >= 0) {
+            return row.isNullAt(at) ? null : row.get(at);
+          }
+        }
+      }
+      return null;
+    }
   }
 
   /** Same rows as a multiset (same count and fingerprint sums). */
   boolean sameRows(SideProfile other) {
     return rows == other.rows && fingerprint.equals(other.fingerprint);
-  }
-
-  private static List<Column> named(List<Column> columns, String prefix) {
-    List<Column> out = new ArrayList<>();
-    for (int i = 0; i < columns.size(); i++) {
-      out.add(columns.get(i).as(prefix + "_" + i));
-    }
-    return out;
   }
 
   private static String hashName(int i) {

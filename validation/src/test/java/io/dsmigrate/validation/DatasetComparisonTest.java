@@ -51,6 +51,65 @@ class DatasetComparisonTest extends SparkTestBase {
     assertThat(result.rowsExtra()).isZero();
   }
 
+  /**
+   * The profile (nulls, min, max per column and side) comes out the same whichever way it is taken:
+   * one aggregate without a key, per key bucket with one, or observed while rows are written.
+   */
+  @Test
+  void theProfileGivesNullsMinAndMaxPerColumnOnEachSide() {
+    Dataset<Row> now =
+        base()
+            .unionByName(
+                rows(
+                    SCHEMA,
+                    row(
+                        4,
+                        "zz",
+                        new BigDecimal("-7.25"),
+                        Date.valueOf("2023-12-31"),
+                        ts("2025-06-01 00:00:00"),
+                        -3.5)));
+    ObservedProfile observed = ObservedProfile.attach(base());
+    observed.rows().write().format("noop").mode("overwrite").save();
+    ComparisonResult plain = DatasetComparison.of(base(), now).execute();
+    ComparisonResult keyed =
+        DatasetComparison.of(base(), now).key(java.util.List.of("id")).execute();
+    ComparisonResult known =
+        DatasetComparison.of(base(), now).key(java.util.List.of("id")).knownOld(observed).execute();
+    for (ComparisonResult result : java.util.List.of(plain, keyed, known)) {
+      java.util.Map<String, String> profile = new java.util.LinkedHashMap<>();
+      for (ColumnComparison column : result.columns()) {
+        profile.put(
+            column.name(),
+            column.nullsOld()
+                + " "
+                + column.minOld()
+                + ".."
+                + column.maxOld()
+                + " | "
+                + column.nullsNew()
+                + " "
+                + column.minNew()
+                + ".."
+                + column.maxNew());
+      }
+      assertThat(profile)
+          .containsExactly(
+              java.util.Map.entry("id", "0 1..3 | 0 1..4"),
+              java.util.Map.entry("name", "2 a..b | 2 a..zz"),
+              java.util.Map.entry("amount", "2 1.50..2.50 | 2 -7.25..2.50"),
+              java.util.Map.entry("day", "2 2024-01-01..2024-01-02 | 2 2023-12-31..2024-01-02"),
+              java.util.Map.entry(
+                  "at",
+                  "2 2024-01-01 10:00:00..2024-01-02 10:00:00"
+                      + " | 2 2024-01-01 10:00:00..2025-06-01 00:00:00"),
+              java.util.Map.entry("score", "2 1.0..2.0 | 2 -3.5..2.0"));
+      // The extra row adds a value to every column's multiset.
+      assertThat(result.columns()).noneMatch(ColumnComparison::fingerprintMatch);
+      assertThat(result.rowsExtra()).isEqualTo(1);
+    }
+  }
+
   @Test
   void changedCellIsOneMissingAndOneExtraRow() {
     Dataset<Row> changed =
