@@ -28,11 +28,12 @@ import org.apache.spark.sql.types.StructType;
  * <ol>
  *   <li>One scan of each side profiles it: row count, exact sums of 128-bit row fingerprints, and
  *       per column nulls, min, max and a column fingerprint. Equal datasets are proven equal here,
- *       with no shuffle at all; a column whose fingerprint differs is named even without a key.
+ *       with no shuffle of rows; a column whose fingerprint differs is named even without a key.
+ *       With a key, the same scan sums the rows per key bucket too.
  *   <li>Only when the profiles disagree: without a key, narrow (fingerprint, side) rows are grouped
- *       to count missing and extra rows; with a key, narrow (key, fingerprint, side) rows are
- *       shuffled once by key to find keys only in old, only in new, changed and duplicated (a
- *       duplicate key never multiplies rows, since nothing is joined on it).
+ *       to count missing and extra rows; with a key, only the rows of the buckets whose sums differ
+ *       are read out and diffed key by key: keys only in old, only in new, changed and duplicated
+ *       (a duplicate key never multiplies rows, since nothing is joined on it).
  *   <li>Only for changed keys: their full rows are paired (a broadcast when few) to tell which
  *       columns differ, beyond tolerances, and to write samples.
  * </ol>
