@@ -28,12 +28,12 @@ import org.apache.spark.sql.types.StructType;
  * <ol>
  *   <li>One scan of each side profiles it: row count, exact sums of 128-bit row fingerprints, and
  *       per column nulls, min, max and a column fingerprint. Equal datasets are proven equal here,
- *       with no shuffle of rows; a column whose fingerprint differs is named even without a key.
- *       With a key, the same scan sums the rows per key bucket too.
+ *       with no shuffle at all; a column whose fingerprint differs is named even without a key.
  *   <li>Only when the profiles disagree: without a key, narrow (fingerprint, side) rows are grouped
- *       to count missing and extra rows; with a key, only the rows of the buckets whose sums differ
- *       are read out and diffed key by key: keys only in old, only in new, changed and duplicated
- *       (a duplicate key never multiplies rows, since nothing is joined on it).
+ *       to count missing and extra rows; with a key, one more scan per side sums its rows per key
+ *       bucket, and only the rows of the buckets whose sums differ are read out and diffed key by
+ *       key: keys only in old, only in new, changed and duplicated (a duplicate key never
+ *       multiplies rows, since nothing is joined on it).
  *   <li>Only for changed keys: their full rows are paired (a broadcast when few) to tell which
  *       columns differ, beyond tolerances, and to write samples.
  * </ol>
@@ -125,73 +125,37 @@ public final class DatasetComparison {
   /** Runs the comparison. */
   public ComparisonResult execute() {
     Aligned aligned = align();
-    SideProfile knownProfile = null;
+    Dataset<Row> oldSide = aligned.oldRows;
+    Dataset<Row> newSide = aligned.newRows;
+    SideProfile oldProfile = null;
     if (knownOld != null && floatDigits == 0) {
-      knownProfile = knownOld.profileFor(aligned.oldRows.schema()).orElse(null);
+      oldProfile = knownOld.profileFor(oldSide.schema()).orElse(null);
     }
-    return key.isEmpty() ? keyless(aligned, knownProfile) : keyed(aligned, knownProfile);
-  }
-
-  private ComparisonResult keyless(Aligned aligned, SideProfile knownProfile) {
-    SideProfile oldProfile = knownProfile == null ? SideProfile.of(aligned.oldRows) : knownProfile;
-    SideProfile newProfile = SideProfile.of(aligned.newRows);
-    if (knownProfile != null && !oldProfile.sameRows(newProfile)) {
+    boolean observed = oldProfile != null;
+    if (!observed) {
+      oldProfile = SideProfile.of(oldSide);
+    }
+    SideProfile newProfile = SideProfile.of(newSide);
+    if (observed && !oldProfile.sameRows(newProfile)) {
       // The observed figures disagree: prove it from the data itself before saying so (an observed
       // profile can count a task twice when Spark re-runs a lost stage).
-      oldProfile = SideProfile.of(aligned.oldRows);
+      oldProfile = SideProfile.of(oldSide);
     }
     if (oldProfile.sameRows(newProfile)) {
-      return result(aligned, oldProfile, newProfile, Differences.Found.none(key), null);
+      Long duplicates = key.isEmpty() ? null : Differences.duplicateKeys(newSide, aligned.key);
+      return result(aligned, oldProfile, newProfile, Differences.Found.none(key), duplicates);
     }
-    Differences.Found found =
-        differences(aligned).keyless(differingColumns(oldProfile, newProfile));
-    return result(aligned, oldProfile, newProfile, found, null);
-  }
-
-  /**
-   * With a key, each side's one scan also sums its rows per key bucket, so that the buckets whose
-   * rows differ are known without another pass over either side.
-   */
-  private ComparisonResult keyed(Aligned aligned, SideProfile knownProfile) {
-    Column bucket = Differences.bucket(aligned.oldRows.schema(), aligned.key);
-    try (SideProfile.Bucketed newSide =
-        SideProfile.bucketed(aligned.newRows, bucket, Differences.BUCKET)) {
-      SideProfile newProfile = newSide.profile();
-      if (knownProfile != null && knownProfile.sameRows(newProfile)) {
-        return equalKeyed(aligned, knownProfile, newProfile);
-      }
-      // Observed figures that disagree are not trusted: the old side is read (see keyless).
-      try (SideProfile.Bucketed oldSide =
-          SideProfile.bucketed(aligned.oldRows, bucket, Differences.BUCKET)) {
-        SideProfile oldProfile = oldSide.profile();
-        if (oldProfile.sameRows(newProfile)) {
-          return equalKeyed(aligned, oldProfile, newProfile);
-        }
-        Differences.Found found = differences(aligned).keyed(oldSide.buckets(), newSide.buckets());
-        return result(aligned, oldProfile, newProfile, found, found.duplicateKeys());
-      }
-    }
-  }
-
-  private ComparisonResult equalKeyed(
-      Aligned aligned, SideProfile oldProfile, SideProfile newProfile) {
-    long duplicates = Differences.duplicateKeys(aligned.newRows, aligned.key);
-    return result(aligned, oldProfile, newProfile, Differences.Found.none(key), duplicates);
-  }
-
-  private Differences differences(Aligned aligned) {
-    return new Differences(
-        aligned.oldRows, aligned.newRows, aligned.key, aligned.tolerances, samples, sink);
-  }
-
-  private static List<String> differingColumns(SideProfile oldProfile, SideProfile newProfile) {
-    List<String> differing = new ArrayList<>();
+    List<String> differingColumns = new ArrayList<>();
     for (int i = 0; i < oldProfile.columns().size(); i++) {
       if (!oldProfile.columns().get(i).hash().equals(newProfile.columns().get(i).hash())) {
-        differing.add(oldProfile.columns().get(i).name());
+        differingColumns.add(oldProfile.columns().get(i).name());
       }
     }
-    return differing;
+    Differences differences =
+        new Differences(oldSide, newSide, aligned.key, aligned.tolerances, samples, sink);
+    Differences.Found found =
+        key.isEmpty() ? differences.keyless(differingColumns) : differences.keyed();
+    return result(aligned, oldProfile, newProfile, found, found.duplicateKeys());
   }
 
   private ComparisonResult result(

@@ -38,12 +38,12 @@ final class Differences {
   static final long BROADCAST_KEYS = 200_000;
 
   /** Keys are spread over this many buckets to find where differences are. */
-  static final int BUCKETS = 4_096;
+  static final int BUCKETS = 65_536;
 
   /** Beyond this many differing buckets, both sides are diffed whole. */
-  static final int MAX_DIFFERING_BUCKETS = 1_024;
+  static final int MAX_DIFFERING_BUCKETS = 4_096;
 
-  static final String BUCKET = "__dsm_bucket";
+  private static final String BUCKET = "__dsm_bucket";
 
   private static final String SIDE = "__dsm_side";
   private static final String OLD_COUNT = "__dsm_old";
@@ -161,16 +161,16 @@ final class Differences {
   }
 
   /**
-   * The keyed diff. Keys are spread over {@value #BUCKETS} buckets by a hash, and each side's
-   * profile scan summed its rows per bucket ({@link SideProfile#bucketed}); the buckets whose sums
-   * differ are the only ones whose rows are read out, kept and diffed key by key. When differences
-   * are everywhere, the whole of both sides is diffed key by key instead.
+   * The keyed diff. Keys are spread over {@value #BUCKETS} buckets by a hash; one aggregate per
+   * side (no shuffle of rows: each task sends at most one small row per bucket) finds the buckets
+   * whose rows differ, and only their rows are read out, kept and diffed key by key. When
+   * differences are everywhere, the whole of both sides is diffed key by key instead.
    */
-  Found keyed(Dataset<Row> oldBuckets, Dataset<Row> newBuckets) {
+  Found keyed() {
     List<Row> differing =
-        bucketSums(oldBuckets, "o")
+        bucketSums(oldRows)
             .join(
-                bucketSums(newBuckets, "n"),
+                bucketSums(newRows),
                 scala.jdk.javaapi.CollectionConverters.asScala(List.of(BUCKET)).toSeq(),
                 "full_outer")
             .where(bucketsDiffer())
@@ -181,11 +181,10 @@ final class Differences {
       return pairedKeys();
     }
     Object[] buckets = differing.stream().map(row -> row.get(0)).toArray();
-    Column bucket = bucket(oldRows.schema(), key);
     Dataset<Row> oldPart =
-        oldRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
+        oldRows.where(bucket().isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> newPart =
-        newRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
+        newRows.where(bucket().isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Found found = new Differences(oldPart, newPart, key, tolerances, samples, sink).pairedKeys();
       // Keys repeated in old but not in new differ, so their buckets were read out; keys
@@ -198,10 +197,10 @@ final class Differences {
     }
   }
 
-  /** The key bucket of each row: a hash of the canonical key values. */
-  static Column bucket(StructType schema, List<String> key) {
+  private Column bucket() {
     List<Column> inputs = new ArrayList<>();
     inputs.add(lit(0x5eed4L));
+    StructType schema = oldRows.schema();
     for (String column : key) {
       Column value = Canonical.column(column);
       inputs.add(value.isNull());
@@ -210,18 +209,20 @@ final class Differences {
     return pmod(xxhash64(inputs.toArray(Column[]::new)), lit(BUCKETS));
   }
 
-  /** A side's per-bucket row count and fingerprint sums, named with the side's prefix. */
-  private static Dataset<Row> bucketSums(Dataset<Row> buckets, String side) {
-    List<Column> columns = new ArrayList<>();
-    columns.add(col(BUCKET));
-    columns.add(col("rows").as(side + "c"));
-    int i = 0;
-    for (String half : List.of("high", "low")) {
-      for (int k = 0; k < 3; k++) {
-        columns.add(col(half + "_" + k).as(side + i++));
-      }
+  /** Per bucket: row count and fingerprint sums (a partial aggregate per task, no row shuffle). */
+  private Dataset<Row> bucketSums(Dataset<Row> rows) {
+    List<Column> projection = new ArrayList<>(Fingerprints.row(rows.schema()));
+    projection.add(bucket().as(BUCKET));
+    List<Column> sums = new ArrayList<>(Fingerprints.sums(col(Fingerprints.HIGH)));
+    sums.addAll(Fingerprints.sums(col(Fingerprints.LOW)));
+    String side = rows == oldRows ? "o" : "n";
+    List<Column> named = new ArrayList<>();
+    for (int i = 0; i < sums.size(); i++) {
+      named.add(sums.get(i).as(side + i));
     }
-    return buckets.select(columns.toArray(Column[]::new));
+    return rows.select(projection.toArray(Column[]::new))
+        .groupBy(BUCKET)
+        .agg(count(lit(1)).as(side + "c"), named.toArray(Column[]::new));
   }
 
   private static Column bucketsDiffer() {

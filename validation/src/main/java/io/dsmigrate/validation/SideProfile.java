@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * What one scan of one side yields: the row count, the exact sums of the row fingerprints, and per
@@ -58,49 +56,10 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
       aggregates.add(figure.whole());
     }
     Row totals =
-        hashed(observeStrings(rows, strings), null, null)
+        hashed(observeStrings(rows, strings))
             .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
             .first();
     return from(totals, observed(strings, schema), schema);
-  }
-
-  /**
-   * The profile of one side together with the same figures per key bucket, from one scan: a partial
-   * aggregate per task (at most one small row per bucket leaves each task, no row is shuffled). The
-   * buckets are kept (cached, small) until {@link #close}.
-   */
-  record Bucketed(SideProfile profile, Dataset<Row> buckets) implements AutoCloseable {
-    @Override
-    public void close() {
-      buckets.unpersist();
-    }
-  }
-
-  /** Profiles {@code rows} and sums them per value of {@code bucket} (named {@code name}). */
-  static Bucketed bucketed(Dataset<Row> rows, Column bucket, String name) {
-    StructType schema = rows.schema();
-    Observation strings = new Observation("dsmigrate_strings_" + System.nanoTime());
-    List<Column> perBucket = new ArrayList<>();
-    List<Column> merged = new ArrayList<>();
-    for (Figure figure : figures(schema)) {
-      perBucket.add(figure.partial());
-      merged.add(figure.merged());
-    }
-    Dataset<Row> buckets =
-        hashed(observeStrings(rows, strings), bucket, name)
-            .groupBy(name)
-            .agg(perBucket.get(0), perBucket.subList(1, perBucket.size()).toArray(Column[]::new))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Row totals =
-          buckets
-              .agg(merged.get(0), merged.subList(1, merged.size()).toArray(Column[]::new))
-              .first();
-      return new Bucketed(from(totals, observed(strings, schema), schema), buckets);
-    } catch (RuntimeException e) {
-      buckets.unpersist();
-      throw e;
-    }
   }
 
   /**
@@ -127,21 +86,10 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     return out;
   }
 
-  /**
-   * One figure of a profile: how it is aggregated over rows, how figures of parts (buckets) merge,
-   * and whether the value is shown as text (min/max).
-   */
-  private record Figure(String name, Column aggregate, Column merge, boolean text) {
+  /** One figure of a profile: its name, its aggregate, and whether it is shown as text. */
+  private record Figure(String name, Column aggregate, boolean text) {
     Column whole() {
       return (text ? aggregate.cast("string") : aggregate).as(name);
-    }
-
-    Column partial() {
-      return aggregate.as(name);
-    }
-
-    Column merged() {
-      return (text ? merge.cast("string") : merge).as(name);
     }
   }
 
@@ -178,8 +126,8 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
       out.add(summed("nulls_" + i, count(when(isNull.apply(i), lit(1)))));
       DataType type = fields[i].dataType();
       if (Canonical.hasMinMax(type) && (strings || UnsafeRow.isMutable(type))) {
-        out.add(new Figure("min_" + i, min(value.apply(i)), min(col("min_" + i)), true));
-        out.add(new Figure("max_" + i, max(value.apply(i)), max(col("max_" + i)), true));
+        out.add(new Figure("min_" + i, min(value.apply(i)), true));
+        out.add(new Figure("max_" + i, max(value.apply(i)), true));
       }
       summed(out, "hash_" + i, Fingerprints.sums(hash.apply(i)));
     }
@@ -187,7 +135,7 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
   }
 
   private static Figure summed(String name, Column aggregate) {
-    return new Figure(name, aggregate, sum(col(name)), false);
+    return new Figure(name, aggregate, false);
   }
 
   private static void summed(List<Figure> out, String prefix, List<Column> sums) {
@@ -228,10 +176,10 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
 
   /**
    * The rows with, per column i, its canonical value, its first hash and null flag, and the row's
-   * two fingerprint halves (and the bucket, when given). Each value is hashed twice (once per seed)
-   * in a first projection; the row fingerprint chains those hashes in a second one.
+   * two fingerprint halves. Each value is hashed twice (once per seed) in a first projection; the
+   * row fingerprint chains those hashes in a second one.
    */
-  private static Dataset<Row> hashed(Dataset<Row> rows, Column bucket, String bucketName) {
+  private static Dataset<Row> hashed(Dataset<Row> rows) {
     StructType schema = rows.schema();
     StructField[] fields = schema.fields();
     List<Column> hashing = new ArrayList<>();
@@ -239,9 +187,6 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     List<Column> second = Fingerprints.secondHashes(schema);
     List<Column> firstRefs = new ArrayList<>();
     List<Column> secondRefs = new ArrayList<>();
-    if (bucket != null) {
-      hashing.add(bucket.as(bucketName));
-    }
     for (int i = 0; i < fields.length; i++) {
       hashing.add(first.get(i).as(hashName(i)));
       hashing.add(second.get(i).as("__dsm_s" + i));
@@ -250,9 +195,6 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
       hashing.add(Canonical.column(fields[i].name()).as(valueName(i)));
     }
     List<Column> projection = new ArrayList<>(Fingerprints.row(schema, firstRefs, secondRefs));
-    if (bucket != null) {
-      projection.add(col(bucketName));
-    }
     for (int i = 0; i < fields.length; i++) {
       Column value = col(valueName(i));
       projection.add(col(hashName(i)));
