@@ -118,29 +118,29 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
       IntFunction<Column> value,
       boolean strings) {
     List<Figure> out = new ArrayList<>();
-    out.add(summed("rows", count(lit(1))));
-    summed(out, "high", Fingerprints.sums(high));
-    summed(out, "low", Fingerprints.sums(low));
+    out.add(number("rows", count(lit(1))));
+    number(out, "high", Fingerprints.sums(high));
+    number(out, "low", Fingerprints.sums(low));
     StructField[] fields = schema.fields();
     for (int i = 0; i < fields.length; i++) {
-      out.add(summed("nulls_" + i, count(when(isNull.apply(i), lit(1)))));
+      out.add(number("nulls_" + i, count(when(isNull.apply(i), lit(1)))));
       DataType type = fields[i].dataType();
       if (Canonical.hasMinMax(type) && (strings || UnsafeRow.isMutable(type))) {
         out.add(new Figure("min_" + i, min(value.apply(i)), true));
         out.add(new Figure("max_" + i, max(value.apply(i)), true));
       }
-      summed(out, "hash_" + i, Fingerprints.sums(hash.apply(i)));
+      number(out, "hash_" + i, Fingerprints.sums(hash.apply(i)));
     }
     return out;
   }
 
-  private static Figure summed(String name, Column aggregate) {
+  private static Figure number(String name, Column aggregate) {
     return new Figure(name, aggregate, false);
   }
 
-  private static void summed(List<Figure> out, String prefix, List<Column> sums) {
+  private static void number(List<Figure> out, String prefix, List<Column> sums) {
     for (int i = 0; i < sums.size(); i++) {
-      out.add(summed(prefix + "_" + i, sums.get(i)));
+      out.add(number(prefix + "_" + i, sums.get(i)));
     }
   }
 
