@@ -2,10 +2,8 @@ package io.dsmigrate.validation;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
@@ -51,12 +49,8 @@ public final class ObservedProfile {
   public static ObservedProfile attach(Dataset<Row> rows, java.time.Duration wait) {
     requireNonNull(rows, "rows is null");
     Observation observation = new Observation("dsmigrate_profile_" + System.nanoTime());
-    List<Column> aggregates = SideProfile.observed(rows.schema());
     Dataset<Row> observed =
-        rows.observe(
-            observation,
-            aggregates.get(0),
-            aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+        SideProfile.observe(rows, observation, SideProfile.observed(rows.schema()));
     return new ObservedProfile(observed, rows.schema(), observation, wait.toMillis());
   }
 

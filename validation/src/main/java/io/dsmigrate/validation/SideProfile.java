@@ -50,16 +50,19 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
    */
   static SideProfile of(Dataset<Row> rows) {
     StructType schema = rows.schema();
-    Observation strings = new Observation("dsmigrate_strings_" + System.nanoTime());
+    List<Column> stringMinMax = stringMinMax(schema);
+    Observation strings =
+        stringMinMax.isEmpty() ? null : new Observation("dsmigrate_strings_" + System.nanoTime());
     List<Column> aggregates = new ArrayList<>();
     for (Figure figure : figures(schema)) {
       aggregates.add(figure.whole());
     }
     Row totals =
-        hashed(observeStrings(rows, strings))
+        hashed(strings == null ? rows : observe(rows, strings, stringMinMax))
             .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
             .first();
-    return from(totals, observed(strings, schema), schema);
+    // getRow waits for the observed figures of the action that just ran.
+    return from(totals, strings == null ? null : strings.getRow(), schema);
   }
 
   /**
@@ -125,7 +128,7 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     for (int i = 0; i < fields.length; i++) {
       out.add(number("nulls_" + i, count(when(isNull.apply(i), lit(1)))));
       DataType type = fields[i].dataType();
-      if (Canonical.hasMinMax(type) && (strings || UnsafeRow.isMutable(type))) {
+      if (Canonical.hasMinMax(type) && (strings || !minMaxObservedApart(type))) {
         out.add(new Figure("min_" + i, min(value.apply(i)), true));
         out.add(new Figure("max_" + i, max(value.apply(i)), true));
       }
@@ -144,34 +147,31 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     }
   }
 
-  /** Attaches the min/max of the string columns, which the main aggregate leaves out. */
-  private static Dataset<Row> observeStrings(Dataset<Row> rows, Observation observation) {
+  /** The min/max of the columns that the main aggregate leaves out (see {@link #of}). */
+  private static List<Column> stringMinMax(StructType schema) {
     List<Column> aggregates = new ArrayList<>();
-    StructField[] fields = rows.schema().fields();
+    StructField[] fields = schema.fields();
     for (int i = 0; i < fields.length; i++) {
-      DataType type = fields[i].dataType();
-      if (Canonical.hasMinMax(type) && !UnsafeRow.isMutable(type)) {
+      if (minMaxObservedApart(fields[i].dataType())) {
         Column value = Canonical.column(fields[i].name());
-        aggregates.add(min(value).cast("string").as("min_" + i));
-        aggregates.add(max(value).cast("string").as("max_" + i));
+        aggregates.add(new Figure("min_" + i, min(value), true).whole());
+        aggregates.add(new Figure("max_" + i, max(value), true).whole());
       }
     }
-    if (aggregates.isEmpty()) {
-      return rows;
-    }
+    return aggregates;
+  }
+
+  /** Min/max of a type whose buffer has no fixed width, which Spark would not compile. */
+  private static boolean minMaxObservedApart(DataType type) {
+    return Canonical.hasMinMax(type) && !UnsafeRow.isMutable(type);
+  }
+
+  /** {@code rows}, observed: the next action over them also computes {@code aggregates}. */
+  static Dataset<Row> observe(Dataset<Row> rows, Observation observation, List<Column> aggregates) {
     return rows.observe(
         observation,
         aggregates.get(0),
         aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
-  }
-
-  private static Row observed(Observation observation, StructType schema) {
-    for (StructField field : schema.fields()) {
-      if (Canonical.hasMinMax(field.dataType()) && !UnsafeRow.isMutable(field.dataType())) {
-        return observation.getRow(); // waits for the figures of the action that just ran
-      }
-    }
-    return null;
   }
 
   /**
