@@ -75,7 +75,7 @@ final class BenchValidationCommand implements Callable<Integer> {
     Timed<long[]> exceptEqual = time(() -> exceptAll(old, same));
     boolean equalAgree =
         dsmEqual.value.equal() && exceptEqual.value[2] == 0 && exceptEqual.value[3] == 0;
-    print("dsmigrate (one scan per side, no shuffle)", dsmEqual.seconds, 2 * rows);
+    print("dsmigrate (one scan per side)", dsmEqual.seconds, 2 * rows);
     print("counts + exceptAll both ways", exceptEqual.seconds, 2 * rows);
     System.out.printf(
         "  ratio exceptAll / dsmigrate: %.2fx   (all report equal: %s)%n",

@@ -26,8 +26,9 @@ import java.util.List;
  * @param rowsChanged with a key: keys once on each side whose rows differ; null without a key
  * @param keysOnlyOld with a key: distinct keys found only in old; null without a key
  * @param keysOnlyNew with a key: distinct keys found only in new; null without a key
- * @param duplicateKeys with a key: distinct keys that occur more than once on either side (their
- *     rows are compared as multisets, never joined); null without a key
+ * @param duplicateKeys with a key: distinct keys whose rows differ between the sides and that occur
+ *     more than once on either side (their rows are compared as multisets, never joined); a key
+ *     repeated the same way on both sides is no difference and is not counted; null without a key
  * @param rowsWithinTolerance with a key: paired rows that differ only within tolerances (counted as
  *     equal); null without a key
  * @param columns per compared column: profile of each side and whether it differs

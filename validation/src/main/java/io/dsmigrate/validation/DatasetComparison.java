@@ -26,14 +26,15 @@ import org.apache.spark.sql.types.StructType;
  * <p>Passes:
  *
  * <ol>
- *   <li>One scan of each side profiles it: row count, exact sums of 128-bit row fingerprints, and
- *       per column nulls, min, max and a column fingerprint. Equal datasets are proven equal here,
- *       with no shuffle at all; a column whose fingerprint differs is named even without a key.
- *   <li>Only when the profiles disagree: without a key, narrow (fingerprint, side) rows are grouped
- *       to count missing and extra rows; with a key, one more scan per side sums its rows per key
- *       bucket, and only the rows of the buckets whose sums differ are read out and diffed key by
- *       key: keys only in old, only in new, changed and duplicated (a duplicate key never
- *       multiplies rows, since nothing is joined on it).
+ *   <li>One scan of each side profiles it: row count, exact sums of 128-bit row fingerprints, per
+ *       column nulls, min, max and a column fingerprint, and the fingerprint sums per bucket (of
+ *       the key with a key, of the row's own fingerprint without). Equal datasets are proven equal
+ *       here, with no shuffle of rows (only the bucket sums are merged); a column whose fingerprint
+ *       differs is named even without a key.
+ *   <li>Only when the profiles disagree: the rows of the buckets whose sums differ are read out and
+ *       diffed, as multisets of (fingerprint, side) without a key, key by key with one: keys only
+ *       in old, only in new, changed and duplicated (a duplicate key never multiplies rows, since
+ *       nothing is joined on it).
  *   <li>Only for changed keys: their full rows are paired (a broadcast when few) to tell which
  *       columns differ, beyond tolerances, and to write samples.
  * </ol>
@@ -127,23 +128,29 @@ public final class DatasetComparison {
     Aligned aligned = align();
     Dataset<Row> oldSide = aligned.oldRows;
     Dataset<Row> newSide = aligned.newRows;
-    SideProfile oldProfile = null;
+    Column bucket = key.isEmpty() ? null : Differences.bucket(oldSide.schema(), aligned.key);
+    SideProfile.Scanned oldScan = null;
     if (knownOld != null && floatDigits == 0) {
-      oldProfile = knownOld.profileFor(oldSide.schema()).orElse(null);
+      oldScan =
+          knownOld
+              .profileFor(oldSide.schema())
+              .map(p -> new SideProfile.Scanned(p, null))
+              .orElse(null);
     }
-    boolean observed = oldProfile != null;
+    boolean observed = oldScan != null;
     if (!observed) {
-      oldProfile = SideProfile.of(oldSide);
+      oldScan = SideProfile.scan(oldSide, bucket);
     }
-    SideProfile newProfile = SideProfile.of(newSide);
-    if (observed && !oldProfile.sameRows(newProfile)) {
+    SideProfile.Scanned newScan = SideProfile.scan(newSide, bucket);
+    if (observed && !oldScan.profile().sameRows(newScan.profile())) {
       // The observed figures disagree: prove it from the data itself before saying so (an observed
       // profile can count a task twice when Spark re-runs a lost stage).
-      oldProfile = SideProfile.of(oldSide);
+      oldScan = SideProfile.scan(oldSide, bucket);
     }
+    SideProfile oldProfile = oldScan.profile();
+    SideProfile newProfile = newScan.profile();
     if (oldProfile.sameRows(newProfile)) {
-      Long duplicates = key.isEmpty() ? null : Differences.duplicateKeys(newSide, aligned.key);
-      return result(aligned, oldProfile, newProfile, Differences.Found.none(key), duplicates);
+      return result(aligned, oldProfile, newProfile, Differences.Found.none(key));
     }
     List<String> differingColumns = new ArrayList<>();
     for (int i = 0; i < oldProfile.columns().size(); i++) {
@@ -154,16 +161,14 @@ public final class DatasetComparison {
     Differences differences =
         new Differences(oldSide, newSide, aligned.key, aligned.tolerances, samples, sink);
     Differences.Found found =
-        key.isEmpty() ? differences.keyless(differingColumns) : differences.keyed();
-    return result(aligned, oldProfile, newProfile, found, found.duplicateKeys());
+        key.isEmpty()
+            ? differences.keyless(oldScan.buckets(), newScan.buckets(), differingColumns)
+            : differences.keyed(oldScan.buckets(), newScan.buckets());
+    return result(aligned, oldProfile, newProfile, found);
   }
 
   private ComparisonResult result(
-      Aligned aligned,
-      SideProfile oldProfile,
-      SideProfile newProfile,
-      Differences.Found found,
-      Long duplicateKeys) {
+      Aligned aligned, SideProfile oldProfile, SideProfile newProfile, Differences.Found found) {
     List<ColumnComparison> columns = new ArrayList<>();
     StructField[] fields = aligned.oldRows.schema().fields();
     for (int i = 0; i < fields.length; i++) {
@@ -196,7 +201,7 @@ public final class DatasetComparison {
         found.rowsChanged(),
         found.keysOnlyOld(),
         found.keysOnlyNew(),
-        duplicateKeys,
+        found.duplicateKeys(),
         found.rowsWithinTolerance(),
         columns,
         found.samplesWritten());

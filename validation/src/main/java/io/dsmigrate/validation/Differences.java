@@ -43,8 +43,6 @@ final class Differences {
   /** Beyond this many differing buckets, both sides are diffed whole. */
   static final int MAX_DIFFERING_BUCKETS = 4_096;
 
-  private static final String BUCKET = "__dsm_bucket";
-
   private static final String SIDE = "__dsm_side";
   private static final String OLD_COUNT = "__dsm_old";
   private static final String NEW_COUNT = "__dsm_new";
@@ -86,35 +84,41 @@ final class Differences {
       Long duplicateKeys,
       Long rowsWithinTolerance,
       Map<String, Long> columnCounts,
-      long samplesWritten,
-      long duplicateKeysOnlyOld) {
+      long samplesWritten) {
 
     static Found none(List<String> key) {
       Long zero = key.isEmpty() ? null : 0L;
-      return new Found(0, 0, zero, zero, zero, null, zero, Map.of(), 0, 0);
-    }
-
-    Found withDuplicateKeys(long value) {
-      return new Found(
-          rowsMissing,
-          rowsExtra,
-          rowsChanged,
-          keysOnlyOld,
-          keysOnlyNew,
-          value,
-          rowsWithinTolerance,
-          columnCounts,
-          samplesWritten,
-          duplicateKeysOnlyOld);
+      return new Found(0, 0, zero, zero, zero, zero, zero, Map.of(), 0);
     }
   }
 
-  /** Distinct keys that occur more than once (a narrow shuffle of the key columns only). */
-  static long duplicateKeys(Dataset<Row> rows, List<String> key) {
-    return rows.groupBy(columns(key)).count().where(col("count").gt(1)).count();
+  /**
+   * The keyless diff. The profile scan of each side has summed its rows per bucket of their own
+   * fingerprint (see {@link SideProfile#scan}); a row that is missing or extra changes its bucket,
+   * so only the rows of differing buckets are read out and diffed as multisets. When differences
+   * are everywhere, both sides are diffed whole.
+   */
+  Found keyless(long[] oldBuckets, long[] newBuckets, List<String> differingColumns) {
+    Object[] buckets = differing(oldBuckets, newBuckets);
+    if (buckets == null) {
+      return keyless(differingColumns);
+    }
+    Column bucket = rowBucket(oldRows.schema());
+    Dataset<Row> oldPart =
+        oldRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> newPart =
+        newRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return new Differences(oldPart, newPart, key, tolerances, samples, sink)
+          .keyless(differingColumns);
+    } finally {
+      oldPart.unpersist();
+      newPart.unpersist();
+    }
   }
 
-  Found keyless(List<String> differingColumns) {
+  /** The keyless diff of both sides whole: narrow (fingerprint, side) rows grouped. */
+  private Found keyless(List<String> differingColumns) {
     Dataset<Row> unmatched =
         withSide(oldRows.select(fingerprint(oldRows)), 0)
             .unionByName(withSide(newRows.select(fingerprint(newRows)), 1))
@@ -154,83 +158,74 @@ final class Differences {
                     col("__dsm_json").as("new_value"));
         written = write(missingRows.unionByName(extraRows));
       }
-      return new Found(missing, extra, null, null, null, null, null, Map.of(), written, 0);
+      return new Found(missing, extra, null, null, null, null, null, Map.of(), written);
     } finally {
       unmatched.unpersist();
     }
   }
 
   /**
-   * The keyed diff. Keys are spread over {@value #BUCKETS} buckets by a hash; one aggregate per
-   * side (no shuffle of rows: each task sends at most one small row per bucket) finds the buckets
-   * whose rows differ, and only their rows are read out, kept and diffed key by key. When
-   * differences are everywhere, the whole of both sides is diffed key by key instead.
+   * The keyed diff. Keys are spread over {@value #BUCKETS} buckets by {@link #bucket}; the profile
+   * scan of each side has summed its rows per bucket (see {@link SideProfile#scan}), so the buckets
+   * whose rows differ are known without reading anything more, and only their rows are read out,
+   * kept and diffed key by key. When differences are everywhere, the whole of both sides is diffed
+   * key by key instead.
    */
-  Found keyed() {
-    List<Row> differing =
-        bucketSums(oldRows)
-            .join(
-                bucketSums(newRows),
-                scala.jdk.javaapi.CollectionConverters.asScala(List.of(BUCKET)).toSeq(),
-                "full_outer")
-            .where(bucketsDiffer())
-            .select(BUCKET)
-            .limit(MAX_DIFFERING_BUCKETS + 1)
-            .collectAsList();
-    if (differing.size() > MAX_DIFFERING_BUCKETS) {
+  Found keyed(long[] oldBuckets, long[] newBuckets) {
+    Object[] buckets = differing(oldBuckets, newBuckets);
+    if (buckets == null) {
       return pairedKeys();
     }
-    Object[] buckets = differing.stream().map(row -> row.get(0)).toArray();
+    Column bucket = bucket(oldRows.schema(), key);
     Dataset<Row> oldPart =
-        oldRows.where(bucket().isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
+        oldRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> newPart =
-        newRows.where(bucket().isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
+        newRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Found found = new Differences(oldPart, newPart, key, tolerances, samples, sink).pairedKeys();
-      // Keys repeated in old but not in new differ, so their buckets were read out; keys
-      // repeated in new may sit in equal buckets, so new is counted whole (keys only).
-      long duplicates = duplicateKeys(newRows, key) + found.duplicateKeysOnlyOld();
-      return found.withDuplicateKeys(duplicates);
+      return new Differences(oldPart, newPart, key, tolerances, samples, sink).pairedKeys();
     } finally {
       oldPart.unpersist();
       newPart.unpersist();
     }
   }
 
-  private Column bucket() {
+  /**
+   * The buckets whose sums differ, or null when there are more than {@link #MAX_DIFFERING_BUCKETS}.
+   */
+  private static Object[] differing(long[] oldBuckets, long[] newBuckets) {
+    List<Integer> differing = new ArrayList<>();
+    for (int b = 0; b < BUCKETS; b++) {
+      int at = 3 * b;
+      if (oldBuckets[at] != newBuckets[at]
+          || oldBuckets[at + 1] != newBuckets[at + 1]
+          || oldBuckets[at + 2] != newBuckets[at + 2]) {
+        differing.add(b);
+        if (differing.size() > MAX_DIFFERING_BUCKETS) {
+          return null;
+        }
+      }
+    }
+    return differing.toArray();
+  }
+
+  /**
+   * A row's bucket by its own fingerprint: the low bits of its high half, as the profile scan takes
+   * them ({@link ProfileScan#rowBucket}).
+   */
+  static Column rowBucket(StructType schema) {
+    return Fingerprints.row(schema).get(0).bitwiseAND(lit((long) BUCKETS - 1)).cast("int");
+  }
+
+  /** The key's bucket, 0 to {@value #BUCKETS} - 1: a hash of the key's canonical values. */
+  static Column bucket(StructType schema, List<String> key) {
     List<Column> inputs = new ArrayList<>();
     inputs.add(lit(0x5eed4L));
-    StructType schema = oldRows.schema();
     for (String column : key) {
       Column value = Canonical.column(column);
       inputs.add(value.isNull());
       inputs.add(Canonical.of(value, schema.apply(column).dataType()));
     }
-    return pmod(xxhash64(inputs.toArray(Column[]::new)), lit(BUCKETS));
-  }
-
-  /** Per bucket: row count and fingerprint sums (a partial aggregate per task, no row shuffle). */
-  private Dataset<Row> bucketSums(Dataset<Row> rows) {
-    List<Column> projection = new ArrayList<>(Fingerprints.row(rows.schema()));
-    projection.add(bucket().as(BUCKET));
-    List<Column> sums = new ArrayList<>(Fingerprints.sums(col(Fingerprints.HIGH)));
-    sums.addAll(Fingerprints.sums(col(Fingerprints.LOW)));
-    String side = rows == oldRows ? "o" : "n";
-    List<Column> named = new ArrayList<>();
-    for (int i = 0; i < sums.size(); i++) {
-      named.add(sums.get(i).as(side + i));
-    }
-    return rows.select(projection.toArray(Column[]::new))
-        .groupBy(BUCKET)
-        .agg(count(lit(1)).as(side + "c"), named.toArray(Column[]::new));
-  }
-
-  private static Column bucketsDiffer() {
-    Column differ = not(col("oc").eqNullSafe(col("nc")));
-    for (int i = 0; i < 6; i++) {
-      differ = differ.or(not(col("o" + i).eqNullSafe(col("n" + i))));
-    }
-    return differ;
+    return pmod(xxhash64(inputs.toArray(Column[]::new)), lit(BUCKETS)).cast("int");
   }
 
   /** The keyed diff over all rows of both sides: one shuffle of narrow (key, fingerprint) rows. */
@@ -258,9 +253,10 @@ final class Differences {
     Column onlyNew = col(OLD_COUNT).equalTo(0);
     Column changed =
         col(OLD_COUNT).equalTo(1).and(col(NEW_COUNT).equalTo(1)).and(col(MISSING).gt(0));
+    // Only keys whose rows differ: a key repeated the same way on both sides is no difference.
     Dataset<Row> interesting =
         perKey
-            .where(col(MISSING).gt(0).or(col(EXTRA).gt(0)).or(duplicate))
+            .where(col(MISSING).gt(0).or(col(EXTRA).gt(0)))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Row totals =
@@ -271,8 +267,7 @@ final class Differences {
                   count(when(onlyOld, lit(1))),
                   count(when(onlyNew, lit(1))),
                   count(when(changed, lit(1))),
-                  count(when(duplicate, lit(1))),
-                  count(when(col(OLD_COUNT).gt(1).and(col(NEW_COUNT).leq(1)), lit(1))))
+                  count(when(duplicate, lit(1))))
               .first();
       long missing = totals.isNullAt(0) ? 0 : totals.getLong(0);
       long extra = totals.isNullAt(1) ? 0 : totals.getLong(1);
@@ -345,8 +340,7 @@ final class Differences {
           totals.getLong(5),
           withinTolerance,
           columnCounts,
-          written,
-          totals.getLong(6));
+          written);
     } finally {
       interesting.unpersist();
     }

@@ -36,6 +36,11 @@ final class Fingerprints {
 
   private Fingerprints() {}
 
+  /** The seeds of the first and second column hashes and of the high and low row chains. */
+  static long[] seeds() {
+    return new long[] {SEED_COLUMN, SEED_COLUMN_LOW, SEED_HIGH, SEED_LOW};
+  }
+
   /** The two 64-bit halves of each row's fingerprint, as columns named HIGH and LOW. */
   static List<Column> row(StructType schema) {
     return row(schema, firstHashes(schema), secondHashes(schema));

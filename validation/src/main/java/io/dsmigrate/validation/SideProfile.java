@@ -10,13 +10,14 @@ import static org.apache.spark.sql.functions.when;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.IntFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -40,130 +41,162 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     }
   }
 
-  /**
-   * Profiles {@code rows} with one aggregate job: one scan, hashes computed once per row.
-   *
-   * <p>Every figure whose aggregation buffer has a fixed width (counts, sums, and the min/max of
-   * numbers, dates and timestamps) is computed by one aggregate that Spark compiles to code. The
-   * min/max of strings are observed on the same scan ({@link Dataset#observe}) instead: a single
-   * string buffer would make Spark run the whole aggregate uncompiled, several times slower.
-   */
+  /** Profiles {@code rows} with one scan (see {@link #scan}), without bucket sums. */
   static SideProfile of(Dataset<Row> rows) {
+    return scan(rows, null, ProfileScan.NO_BUCKETS).profile();
+  }
+
+  /** A profile, and the per-bucket sums taken on the same scan (null when none were). */
+  record Scanned(SideProfile profile, long[] buckets) {}
+
+  /**
+   * Profiles {@code rows} with one scan, summing rows per bucket on the way: per key bucket with
+   * {@code keyBucket} (see {@link Differences#bucket}), else per bucket of the row's own
+   * fingerprint (see {@link Differences#rowBucket}).
+   */
+  static Scanned scan(Dataset<Row> rows, Column keyBucket) {
+    return scan(rows, keyBucket, ProfileScan.ROW_BUCKETS);
+  }
+
+  /**
+   * Profiles {@code rows} with one scan: Spark reads the rows (and hashes nested values), a plain
+   * loop per task hashes the flat values and adds everything up (see {@link ProfileScan}). With
+   * {@code bucket} (an int expression over the rows, 0 to {@link Differences#BUCKETS} - 1), the
+   * same loop also sums rows per key bucket, else as {@code noBucket} says, which the diff needs
+   * when the sides differ.
+   */
+  private static Scanned scan(Dataset<Row> rows, Column bucket, int noBucket) {
     StructType schema = rows.schema();
-    List<Column> stringMinMax = stringMinMax(schema);
-    Observation strings =
-        stringMinMax.isEmpty() ? null : new Observation("dsmigrate_strings_" + System.nanoTime());
-    List<Column> aggregates = new ArrayList<>();
-    for (Figure figure : figures(schema)) {
-      aggregates.add(figure.whole());
+    StructField[] fields = schema.fields();
+    int n = fields.length;
+    List<Column> first = Fingerprints.firstHashes(schema);
+    List<Column> second = Fingerprints.secondHashes(schema);
+    List<Column> projection = new ArrayList<>();
+    int[] value = new int[n];
+    int[] hash = new int[n];
+    int[] secondAt = new int[n];
+    int[] isNull = new int[n];
+    boolean[] minMax = new boolean[n];
+    DataType[] types = new DataType[n];
+    for (int i = 0; i < n; i++) {
+      types[i] = fields[i].dataType();
+      Column column = Canonical.column(fields[i].name());
+      value[i] = hash[i] = secondAt[i] = isNull[i] = -1;
+      if (ProfileScan.hashedHere(types[i])) {
+        value[i] = projection.size();
+        projection.add(column.as("__dsm_v" + i));
+        minMax[i] = Canonical.hasMinMax(types[i]);
+      } else {
+        hash[i] = projection.size();
+        projection.add(first.get(i).as("__dsm_h" + i));
+        secondAt[i] = projection.size();
+        projection.add(second.get(i).as("__dsm_s" + i));
+        isNull[i] = projection.size();
+        projection.add(column.isNull().as("__dsm_n" + i));
+      }
     }
-    Row totals =
-        hashed(strings == null ? rows : observe(rows, strings, stringMinMax))
-            .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
+    int bucketAt = noBucket;
+    if (bucket != null) {
+      bucketAt = projection.size();
+      projection.add(bucket.as("__dsm_bucket"));
+    }
+    ProfileScan.Totals totals =
+        ProfileScan.scan(
+            rows.select(projection.toArray(Column[]::new)),
+            new ProfileScan.Layout(
+                value, hash, secondAt, isNull, minMax, types, Fingerprints.seeds(), bucketAt));
+    return new Scanned(profile(rows, totals), totals.buckets);
+  }
+
+  /** The profile from a scan's totals; min and max shown as Spark casts them to text. */
+  private static SideProfile profile(Dataset<Row> rows, ProfileScan.Totals totals) {
+    StructField[] fields = rows.schema().fields();
+    List<Long> fingerprint = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      fingerprint.add(totals.sums[i]);
+    }
+    String[] min = text(rows, totals.min);
+    String[] max = text(rows, totals.max);
+    List<ColumnStats> columns = new ArrayList<>();
+    for (int c = 0; c < fields.length; c++) {
+      int at = 6 + 3 * c;
+      columns.add(
+          new ColumnStats(
+              fields[c].name(),
+              totals.nulls[c],
+              min[c],
+              max[c],
+              List.of(totals.sums[at], totals.sums[at + 1], totals.sums[at + 2])));
+    }
+    return new SideProfile(totals.rows, fingerprint, columns);
+  }
+
+  /**
+   * Spark's own text of each value (null for none): one local row cast to strings on the driver, so
+   * the text is the same as that of the observed profile's aggregates.
+   */
+  private static String[] text(Dataset<Row> rows, Object[] values) {
+    StructField[] fields = rows.schema().fields();
+    List<StructField> present = new ArrayList<>();
+    List<Object> external = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    for (int c = 0; c < fields.length; c++) {
+      if (values[c] != null) {
+        DataType type = fields[c].dataType();
+        present.add(DataTypes.createStructField("v" + c, type, true));
+        external.add(CatalystTypeConverters.convertToScala(values[c], type));
+        at.add(c);
+      }
+    }
+    String[] text = new String[fields.length];
+    if (present.isEmpty()) {
+      return text;
+    }
+    Column[] casts = new Column[present.size()];
+    for (int i = 0; i < casts.length; i++) {
+      casts[i] = col(present.get(i).name()).cast("string");
+    }
+    Row row =
+        rows.sparkSession()
+            .createDataFrame(
+                List.of(RowFactory.create(external.toArray())), DataTypes.createStructType(present))
+            .select(casts)
             .first();
-    // getRow waits for the observed figures of the action that just ran.
-    return from(totals, strings == null ? null : strings.getRow(), schema);
+    for (int i = 0; i < casts.length; i++) {
+      text[at.get(i)] = row.isNullAt(i) ? null : row.getString(i);
+    }
+    return text;
   }
 
   /**
    * The same figures as aggregate expressions over the rows themselves, for {@link
    * Dataset#observe}: the rows being written during a migration are profiled while they are
-   * written, which saves reading the source again.
+   * written, which saves reading the source again. Read back with {@link #from}.
    */
   static List<Column> observed(StructType schema) {
     List<Column> first = Fingerprints.firstHashes(schema);
     List<Column> row = Fingerprints.row(schema, first, Fingerprints.secondHashes(schema));
-    StructField[] fields = schema.fields();
     List<Column> out = new ArrayList<>();
-    for (Figure figure :
-        figures(
-            schema,
-            row.get(0),
-            row.get(1),
-            first::get,
-            i -> Canonical.column(fields[i].name()).isNull(),
-            i -> Canonical.column(fields[i].name()),
-            true)) {
-      out.add(figure.whole());
-    }
-    return out;
-  }
-
-  /** One figure of a profile: its name, its aggregate, and whether it is shown as text. */
-  private record Figure(String name, Column aggregate, boolean text) {
-    Column whole() {
-      return (text ? aggregate.cast("string") : aggregate).as(name);
-    }
-  }
-
-  private static List<Figure> figures(StructType schema) {
-    return figures(
-        schema,
-        col(Fingerprints.HIGH),
-        col(Fingerprints.LOW),
-        i -> col(hashName(i)),
-        i -> col(nullName(i)),
-        i -> col(valueName(i)),
-        false);
-  }
-
-  /**
-   * The figures in order: row count, the two fingerprint halves' partial sums, then per column
-   * nulls, min and max (of orderable types; those of strings only when {@code strings}, see {@link
-   * #of}), and the partial sums of the column's hash.
-   */
-  private static List<Figure> figures(
-      StructType schema,
-      Column high,
-      Column low,
-      IntFunction<Column> hash,
-      IntFunction<Column> isNull,
-      IntFunction<Column> value,
-      boolean strings) {
-    List<Figure> out = new ArrayList<>();
-    out.add(number("rows", count(lit(1))));
-    number(out, "high", Fingerprints.sums(high));
-    number(out, "low", Fingerprints.sums(low));
+    out.add(count(lit(1)).as("rows"));
+    named(out, "high", Fingerprints.sums(row.get(0)));
+    named(out, "low", Fingerprints.sums(row.get(1)));
     StructField[] fields = schema.fields();
     for (int i = 0; i < fields.length; i++) {
-      out.add(number("nulls_" + i, count(when(isNull.apply(i), lit(1)))));
-      DataType type = fields[i].dataType();
-      if (Canonical.hasMinMax(type) && (strings || !minMaxObservedApart(type))) {
-        out.add(new Figure("min_" + i, min(value.apply(i)), true));
-        out.add(new Figure("max_" + i, max(value.apply(i)), true));
+      Column value = Canonical.column(fields[i].name());
+      out.add(count(when(value.isNull(), lit(1))).as("nulls_" + i));
+      if (Canonical.hasMinMax(fields[i].dataType())) {
+        out.add(min(value).cast("string").as("min_" + i));
+        out.add(max(value).cast("string").as("max_" + i));
       }
-      number(out, "hash_" + i, Fingerprints.sums(hash.apply(i)));
+      named(out, "hash_" + i, Fingerprints.sums(first.get(i)));
     }
     return out;
   }
 
-  private static Figure number(String name, Column aggregate) {
-    return new Figure(name, aggregate, false);
-  }
-
-  private static void number(List<Figure> out, String prefix, List<Column> sums) {
+  private static void named(List<Column> out, String prefix, List<Column> sums) {
     for (int i = 0; i < sums.size(); i++) {
-      out.add(number(prefix + "_" + i, sums.get(i)));
+      out.add(sums.get(i).as(prefix + "_" + i));
     }
-  }
-
-  /** The min/max of the columns that the main aggregate leaves out (see {@link #of}). */
-  private static List<Column> stringMinMax(StructType schema) {
-    List<Column> aggregates = new ArrayList<>();
-    StructField[] fields = schema.fields();
-    for (int i = 0; i < fields.length; i++) {
-      if (minMaxObservedApart(fields[i].dataType())) {
-        Column value = Canonical.column(fields[i].name());
-        aggregates.add(new Figure("min_" + i, min(value), true).whole());
-        aggregates.add(new Figure("max_" + i, max(value), true).whole());
-      }
-    }
-    return aggregates;
-  }
-
-  /** Min/max of a type whose buffer has no fixed width, which Spark would not compile. */
-  private static boolean minMaxObservedApart(DataType type) {
-    return Canonical.hasMinMax(type) && !UnsafeRow.isMutable(type);
   }
 
   /** {@code rows}, observed: the next action over them also computes {@code aggregates}. */
@@ -174,45 +207,9 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
         aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
   }
 
-  /**
-   * The rows with, per column i, its canonical value, its first hash and null flag, and the row's
-   * two fingerprint halves. Each value is hashed twice (once per seed) in a first projection; the
-   * row fingerprint chains those hashes in a second one.
-   */
-  private static Dataset<Row> hashed(Dataset<Row> rows) {
-    StructType schema = rows.schema();
-    StructField[] fields = schema.fields();
-    List<Column> hashing = new ArrayList<>();
-    List<Column> first = Fingerprints.firstHashes(schema);
-    List<Column> second = Fingerprints.secondHashes(schema);
-    List<Column> firstRefs = new ArrayList<>();
-    List<Column> secondRefs = new ArrayList<>();
-    for (int i = 0; i < fields.length; i++) {
-      hashing.add(first.get(i).as(hashName(i)));
-      hashing.add(second.get(i).as("__dsm_s" + i));
-      firstRefs.add(col(hashName(i)));
-      secondRefs.add(col("__dsm_s" + i));
-      hashing.add(Canonical.column(fields[i].name()).as(valueName(i)));
-    }
-    List<Column> projection = new ArrayList<>(Fingerprints.row(schema, firstRefs, secondRefs));
-    for (int i = 0; i < fields.length; i++) {
-      Column value = col(valueName(i));
-      projection.add(col(hashName(i)));
-      projection.add(value.isNull().as(nullName(i)));
-      if (Canonical.hasMinMax(fields[i].dataType())) {
-        projection.add(value.as(valueName(i)));
-      }
-    }
-    return rows.select(hashing.toArray(Column[]::new)).select(projection.toArray(Column[]::new));
-  }
-
-  /** Reads a profile from figures named as {@link #figures} names them, in one or two rows. */
+  /** Reads a profile from the observed figures (named as {@link #observed} names them). */
   static SideProfile from(Row totals, StructType schema) {
-    return from(totals, null, schema);
-  }
-
-  private static SideProfile from(Row totals, Row more, StructType schema) {
-    Figures figures = new Figures(totals, more);
+    Figures figures = new Figures(totals);
     long rows = figures.count("rows");
     List<Long> fingerprint = new ArrayList<>();
     for (String half : List.of("high", "low")) {
@@ -238,8 +235,8 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     return new SideProfile(rows, fingerprint, columns);
   }
 
-  /** Figures by name, from the aggregate's row or the observed one. */
-  private record Figures(Row totals, Row more) {
+  /** Figures by name. */
+  private record Figures(Row row) {
     long count(String name) {
       Object value = value(name);
       return value == null ? 0L : ((Number) value).longValue();
@@ -251,32 +248,13 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     }
 
     private Object value(String name) {
-      for (Row row : new Row[] {totals, more}) {
-        if (row != null) {
-          int at = List.of(row.schema().fieldNames()).indexOf(name);
-          if (at >= 0) {
-            return row.isNullAt(at) ? null : row.get(at);
-          }
-        }
-      }
-      return null;
+      int at = List.of(row.schema().fieldNames()).indexOf(name);
+      return at < 0 || row.isNullAt(at) ? null : row.get(at);
     }
   }
 
   /** Same rows as a multiset (same count and fingerprint sums). */
   boolean sameRows(SideProfile other) {
     return rows == other.rows && fingerprint.equals(other.fingerprint);
-  }
-
-  private static String hashName(int i) {
-    return "__dsm_h" + i;
-  }
-
-  private static String nullName(int i) {
-    return "__dsm_n" + i;
-  }
-
-  private static String valueName(int i) {
-    return "__dsm_v" + i;
   }
 }
