@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -103,18 +104,7 @@ final class Differences {
     if (buckets == null) {
       return keyless(differingColumns);
     }
-    Column bucket = rowBucket(oldRows.schema());
-    Dataset<Row> oldPart =
-        oldRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> newPart =
-        newRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      return new Differences(oldPart, newPart, key, tolerances, samples, sink)
-          .keyless(differingColumns);
-    } finally {
-      oldPart.unpersist();
-      newPart.unpersist();
-    }
+    return readOut(rowBucket(oldRows.schema()), buckets, part -> part.keyless(differingColumns));
   }
 
   /** The keyless diff of both sides whole: narrow (fingerprint, side) rows grouped. */
@@ -176,13 +166,20 @@ final class Differences {
     if (buckets == null) {
       return pairedKeys();
     }
-    Column bucket = bucket(oldRows.schema(), key);
+    return readOut(bucket(oldRows.schema(), key), buckets, Differences::pairedKeys);
+  }
+
+  /**
+   * Diffs the rows of both sides whose {@code bucket} is one of {@code buckets}: read out once and
+   * kept while {@code diff} reads them (several times), then set free.
+   */
+  private Found readOut(Column bucket, Object[] buckets, Function<Differences, Found> diff) {
     Dataset<Row> oldPart =
         oldRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> newPart =
         newRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return new Differences(oldPart, newPart, key, tolerances, samples, sink).pairedKeys();
+      return diff.apply(new Differences(oldPart, newPart, key, tolerances, samples, sink));
     } finally {
       oldPart.unpersist();
       newPart.unpersist();

@@ -29,17 +29,12 @@ final class Fingerprints {
   static final String HIGH = "__dsm_fp_high";
   static final String LOW = "__dsm_fp_low";
 
-  private static final long SEED_HIGH = 0x5eed1L;
-  private static final long SEED_LOW = 0x5eed2L;
-  private static final long SEED_COLUMN = 0x5eed3L;
-  private static final long SEED_COLUMN_LOW = 0x5eed5L;
+  static final long SEED_HIGH = 0x5eed1L;
+  static final long SEED_LOW = 0x5eed2L;
+  static final long SEED_COLUMN = 0x5eed3L;
+  static final long SEED_COLUMN_LOW = 0x5eed5L;
 
   private Fingerprints() {}
-
-  /** The seeds of the first and second column hashes and of the high and low row chains. */
-  static long[] seeds() {
-    return new long[] {SEED_COLUMN, SEED_COLUMN_LOW, SEED_HIGH, SEED_LOW};
-  }
 
   /** The two 64-bit halves of each row's fingerprint, as columns named HIGH and LOW. */
   static List<Column> row(StructType schema) {

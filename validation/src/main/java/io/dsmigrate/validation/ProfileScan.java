@@ -80,7 +80,6 @@ final class ProfileScan {
       int[] isNull,
       boolean[] minMax,
       DataType[] types,
-      long[] seeds,
       int bucket)
       implements Serializable {
     int columns() {
@@ -114,13 +113,19 @@ final class ProfileScan {
     /** Per bucket: rows, sum of high halves, sum of low halves; null without buckets. */
     long[] buckets;
 
+    /** Empty totals, with zeroed bucket sums when the layout has buckets. */
     Totals(Layout layout) {
+      this(layout, layout.bucket() == NO_BUCKETS ? null : new long[3 * Differences.BUCKETS]);
+    }
+
+    /** Empty totals with the given bucket sums (or none). */
+    Totals(Layout layout, long[] buckets) {
       int columns = layout.columns();
       sums = new long[3 * (2 + columns)];
       nulls = new long[columns];
       min = new Object[columns];
       max = new Object[columns];
-      buckets = layout.bucket() == NO_BUCKETS ? null : new long[3 * Differences.BUCKETS];
+      this.buckets = buckets;
     }
   }
 
@@ -170,10 +175,11 @@ final class ProfileScan {
       for (int b = 0; b < length && empty; b += 3) {
         empty = buckets[b] == 0;
       }
-      if (k == 0 || !empty) {
-        Totals slice = k == 0 ? whole : new Totals(layout);
-        slice.buckets = buckets;
-        out.add(new Tuple2<>(k, slice));
+      if (k == 0) {
+        whole.buckets = buckets;
+        out.add(new Tuple2<>(k, whole));
+      } else if (!empty) {
+        out.add(new Tuple2<>(k, new Totals(layout, buckets)));
       }
     }
     return out;
@@ -192,10 +198,10 @@ final class ProfileScan {
     public Iterator<Totals> call(Iterator<InternalRow> rows) {
       Layout at = layout;
       int columns = at.columns();
-      Hasher first = new Hasher(at, at.seeds()[0]);
-      Hasher second = new Hasher(at, at.seeds()[1]);
-      long highStart = XXH64.hashLong(at.seeds()[2], 42);
-      long lowStart = XXH64.hashLong(at.seeds()[3], 42);
+      Hasher first = new Hasher(at, Fingerprints.SEED_COLUMN);
+      Hasher second = new Hasher(at, Fingerprints.SEED_COLUMN_LOW);
+      long highStart = XXH64.hashLong(Fingerprints.SEED_HIGH, 42);
+      long lowStart = XXH64.hashLong(Fingerprints.SEED_LOW, 42);
       Extremes extremes = new Extremes(at);
       Totals totals = new Totals(at);
       long[] sums = totals.sums;
@@ -355,7 +361,8 @@ final class ProfileScan {
     private final UTF8String[] minString;
     private final UTF8String[] maxString;
     private final Values others;
-    private final Totals otherTotals;
+    private final Object[] otherMin;
+    private final Object[] otherMax;
 
     Extremes(Layout layout) {
       this.layout = layout;
@@ -372,7 +379,8 @@ final class ProfileScan {
       minString = new UTF8String[columns];
       maxString = new UTF8String[columns];
       others = new Values(layout);
-      otherTotals = new Totals(layout);
+      otherMin = new Object[columns];
+      otherMax = new Object[columns];
     }
 
     void observe(int c, InternalRow row) {
@@ -413,7 +421,7 @@ final class ProfileScan {
             maxString[c] = v.copy();
           }
         }
-        default -> others.observe(otherTotals, c, row);
+        default -> others.observe(otherMin, otherMax, c, row);
       }
     }
 
@@ -446,8 +454,8 @@ final class ProfileScan {
             totals.max[c] = maxString[c];
           }
           default -> {
-            totals.min[c] = otherTotals.min[c];
-            totals.max[c] = otherTotals.max[c];
+            totals.min[c] = otherMin[c];
+            totals.max[c] = otherMax[c];
           }
         }
       }
@@ -473,8 +481,8 @@ final class ProfileScan {
       for (int c = 0; c < into.nulls.length; c++) {
         into.nulls[c] += from.nulls[c];
         if (from.min[c] != null) {
-          values.offer(into, c, from.min[c]);
-          values.offer(into, c, from.max[c]);
+          values.offer(into.min, into.max, c, from.min[c]);
+          values.offer(into.min, into.max, c, from.max[c]);
         }
       }
       if (into.buckets != null && from.buckets != null) {
@@ -507,29 +515,30 @@ final class ProfileScan {
       }
     }
 
-    void observe(Totals totals, int c, InternalRow row) {
+    /** Offers column {@code c} of {@code row}, copied only when kept. */
+    void observe(Object[] min, Object[] max, int c, InternalRow row) {
       Object value = accessors[c].apply(row, layout.value()[c]);
-      boolean lower = totals.min[c] == null || orderings[c].lt(value, totals.min[c]);
-      boolean higher = totals.max[c] == null || orderings[c].gt(value, totals.max[c]);
-      if (lower || higher) {
+      if (lower(min, c, value) || higher(max, c, value)) {
         // Values of strings point into the row's buffer, which the next row reuses.
-        Object kept = InternalRow$.MODULE$.copyValue(value);
-        if (lower) {
-          totals.min[c] = kept;
-        }
-        if (higher) {
-          totals.max[c] = kept;
-        }
+        offer(min, max, c, InternalRow$.MODULE$.copyValue(value));
       }
     }
 
-    void offer(Totals totals, int c, Object value) {
-      if (totals.min[c] == null || orderings[c].lt(value, totals.min[c])) {
-        totals.min[c] = value;
+    void offer(Object[] min, Object[] max, int c, Object value) {
+      if (lower(min, c, value)) {
+        min[c] = value;
       }
-      if (totals.max[c] == null || orderings[c].gt(value, totals.max[c])) {
-        totals.max[c] = value;
+      if (higher(max, c, value)) {
+        max[c] = value;
       }
+    }
+
+    private boolean lower(Object[] min, int c, Object value) {
+      return min[c] == null || orderings[c].lt(value, min[c]);
+    }
+
+    private boolean higher(Object[] max, int c, Object value) {
+      return max[c] == null || orderings[c].gt(value, max[c]);
     }
   }
 

@@ -103,8 +103,7 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     ProfileScan.Totals totals =
         ProfileScan.scan(
             rows.select(projection.toArray(Column[]::new)),
-            new ProfileScan.Layout(
-                value, hash, secondAt, isNull, minMax, types, Fingerprints.seeds(), bucketAt));
+            new ProfileScan.Layout(value, hash, secondAt, isNull, minMax, types, bucketAt));
     return new Scanned(profile(rows, totals), totals.buckets);
   }
 
@@ -115,8 +114,9 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     for (int i = 0; i < 6; i++) {
       fingerprint.add(totals.sums[i]);
     }
-    String[] min = text(rows, totals.min);
-    String[] max = text(rows, totals.max);
+    String[][] text = text(rows, totals.min, totals.max);
+    String[] min = text[0];
+    String[] max = text[1];
     List<ColumnStats> columns = new ArrayList<>();
     for (int c = 0; c < fields.length; c++) {
       int at = 6 + 3 * c;
@@ -132,23 +132,25 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
   }
 
   /**
-   * Spark's own text of each value (null for none): one local row cast to strings on the driver, so
-   * the text is the same as that of the observed profile's aggregates.
+   * Spark's own text of each value (null for none), for each array of values: one local row cast to
+   * strings on the driver, so the text is the same as that of the observed profile's aggregates.
    */
-  private static String[] text(Dataset<Row> rows, Object[] values) {
+  private static String[][] text(Dataset<Row> rows, Object[]... values) {
     StructField[] fields = rows.schema().fields();
     List<StructField> present = new ArrayList<>();
     List<Object> external = new ArrayList<>();
-    List<Integer> at = new ArrayList<>();
-    for (int c = 0; c < fields.length; c++) {
-      if (values[c] != null) {
-        DataType type = fields[c].dataType();
-        present.add(DataTypes.createStructField("v" + c, type, true));
-        external.add(CatalystTypeConverters.convertToScala(values[c], type));
-        at.add(c);
+    List<int[]> at = new ArrayList<>();
+    for (int v = 0; v < values.length; v++) {
+      for (int c = 0; c < fields.length; c++) {
+        if (values[v][c] != null) {
+          DataType type = fields[c].dataType();
+          present.add(DataTypes.createStructField("v" + v + "_" + c, type, true));
+          external.add(CatalystTypeConverters.convertToScala(values[v][c], type));
+          at.add(new int[] {v, c});
+        }
       }
     }
-    String[] text = new String[fields.length];
+    String[][] text = new String[values.length][fields.length];
     if (present.isEmpty()) {
       return text;
     }
@@ -163,7 +165,7 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
             .select(casts)
             .first();
     for (int i = 0; i < casts.length; i++) {
-      text[at.get(i)] = row.isNullAt(i) ? null : row.getString(i);
+      text[at.get(i)[0]][at.get(i)[1]] = row.isNullAt(i) ? null : row.getString(i);
     }
     return text;
   }
