@@ -32,14 +32,13 @@ import org.apache.spark.sql.types.StructType;
  *       here, with no shuffle of rows (only the bucket sums are merged); a column whose fingerprint
  *       differs is named even without a key.
  *   <li>Only when the profiles disagree: the rows of the buckets whose sums differ are read out and
- *       diffed, as multisets of (fingerprint, side) without a key, key by key with one: keys only
- *       in old, only in new, changed and duplicated (a duplicate key never multiplies rows, since
- *       nothing is joined on it).
- *   <li>Only for changed keys: their full rows are paired (a broadcast when few) to tell which
- *       columns differ, beyond tolerances, and to write samples.
+ *       diffed, as multisets of (fingerprint, side) without a key, key by key with one ({@link
+ *       KeyedDiff}): keys only in old, only in new, changed (with the columns that differ beyond
+ *       tolerances) and duplicated (a duplicate key never multiplies rows, since nothing is joined
+ *       on it), and samples.
  * </ol>
  *
- * Nothing but small aggregates reaches the driver.
+ * Nothing but small aggregates and the samples reaches the driver.
  *
  * <pre>{@code
  * ComparisonResult result =
@@ -138,10 +137,19 @@ public final class DatasetComparison {
               .orElse(null);
     }
     boolean observed = oldScan != null;
-    if (!observed) {
-      oldScan = SideProfile.scan(oldSide, bucket);
+    SideProfile.Scanned newScan;
+    if (observed) {
+      newScan = SideProfile.scan(newSide, bucket);
+    } else {
+      // Both sides at once: each one's last tasks leave cores free that the other's tasks take.
+      List<SideProfile.Scanned> scans =
+          Concurrently.both(
+              oldSide.sparkSession(),
+              () -> SideProfile.scan(oldSide, bucket),
+              () -> SideProfile.scan(newSide, bucket));
+      oldScan = scans.get(0);
+      newScan = scans.get(1);
     }
-    SideProfile.Scanned newScan = SideProfile.scan(newSide, bucket);
     if (observed && !oldScan.profile().sameRows(newScan.profile())) {
       // The observed figures disagree: prove it from the data itself before saying so (an observed
       // profile can count a task twice when Spark re-runs a lost stage).

@@ -6,8 +6,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Receives up to N differing rows of a comparison as a Dataset, to be written where people can read
- * them (the job appends them to {@code dsmigrate.diff_samples}). The rows are never collected to
- * the driver.
+ * them (the job appends them to {@code dsmigrate.diff_samples}). The tables are never collected to
+ * the driver; the samples may pass through it (at most N of each kind from each task).
  */
 @FunctionalInterface
 public interface DiffSampleSink {

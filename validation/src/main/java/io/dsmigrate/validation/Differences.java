@@ -1,15 +1,10 @@
 package io.dsmigrate.validation;
 
-import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
@@ -17,27 +12,20 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Locates differences once the profiles have shown there are some: the keyless multiset diff over
- * narrow (fingerprint, side) rows, the keyed diff over narrow (key, fingerprint, side) rows, and
- * the pairing of changed rows for per-column attribution and samples.
+ * Locates differences once the profiles have shown there are some, in the rows of the buckets whose
+ * sums differ: the keyless multiset diff over narrow (fingerprint, side) rows, and the keyed diff
+ * ({@link KeyedDiff}).
  */
 final class Differences {
-  /** Changed keys up to this many are broadcast to pick their rows out of each side. */
-  static final long BROADCAST_KEYS = 200_000;
-
   /** Keys are spread over this many buckets to find where differences are. */
   static final int BUCKETS = 65_536;
 
@@ -55,10 +43,10 @@ final class Differences {
 
   private final Dataset<Row> oldRows;
   private final Dataset<Row> newRows;
-  private final List<String> key;
-  private final Map<String, Tolerance> tolerances;
-  private final int samples;
-  private final DiffSampleSink sink;
+  final List<String> key;
+  final Map<String, Tolerance> tolerances;
+  final int samples;
+  final DiffSampleSink sink;
 
   Differences(
       Dataset<Row> oldRows,
@@ -104,7 +92,19 @@ final class Differences {
     if (buckets == null) {
       return keyless(differingColumns);
     }
-    return readOut(rowBucket(oldRows.schema()), buckets, part -> part.keyless(differingColumns));
+    // Read out once and kept while the diff reads them (several times), then set free.
+    Column bucket = rowBucket(oldRows.schema());
+    Dataset<Row> oldPart =
+        oldRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> newPart =
+        newRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return new Differences(oldPart, newPart, key, tolerances, samples, sink)
+          .keyless(differingColumns);
+    } finally {
+      oldPart.unpersist();
+      newPart.unpersist();
+    }
   }
 
   /** The keyless diff of both sides whole: narrow (fingerprint, side) rows grouped. */
@@ -157,33 +157,20 @@ final class Differences {
   /**
    * The keyed diff. Keys are spread over {@value #BUCKETS} buckets by {@link #bucket}; the profile
    * scan of each side has summed its rows per bucket (see {@link SideProfile#scan}), so the buckets
-   * whose rows differ are known without reading anything more, and only their rows are read out,
-   * kept and diffed key by key. When differences are everywhere, the whole of both sides is diffed
-   * key by key instead.
+   * whose rows differ are known without reading anything more, and only their rows are read out and
+   * diffed key by key ({@link KeyedDiff}), in the same job. When differences are everywhere, the
+   * whole of both sides is diffed key by key instead.
    */
   Found keyed(long[] oldBuckets, long[] newBuckets) {
     Object[] buckets = differing(oldBuckets, newBuckets);
-    if (buckets == null) {
-      return pairedKeys();
+    Dataset<Row> oldPart = oldRows;
+    Dataset<Row> newPart = newRows;
+    if (buckets != null) {
+      Column bucket = bucket(oldRows.schema(), key);
+      oldPart = oldRows.where(bucket.isin(buckets));
+      newPart = newRows.where(bucket.isin(buckets));
     }
-    return readOut(bucket(oldRows.schema(), key), buckets, Differences::pairedKeys);
-  }
-
-  /**
-   * Diffs the rows of both sides whose {@code bucket} is one of {@code buckets}: read out once and
-   * kept while {@code diff} reads them (several times), then set free.
-   */
-  private Found readOut(Column bucket, Object[] buckets, Function<Differences, Found> diff) {
-    Dataset<Row> oldPart =
-        oldRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> newPart =
-        newRows.where(bucket.isin(buckets)).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      return diff.apply(new Differences(oldPart, newPart, key, tolerances, samples, sink));
-    } finally {
-      oldPart.unpersist();
-      newPart.unpersist();
-    }
+    return KeyedDiff.diff(oldPart, newPart, this);
   }
 
   /**
@@ -225,180 +212,6 @@ final class Differences {
     return pmod(xxhash64(inputs.toArray(Column[]::new)), lit(BUCKETS)).cast("int");
   }
 
-  /** The keyed diff over all rows of both sides: one shuffle of narrow (key, fingerprint) rows. */
-  private Found pairedKeys() {
-    List<String> keyAliases = new ArrayList<>();
-    for (int i = 0; i < key.size(); i++) {
-      keyAliases.add(KEY_PREFIX + i);
-    }
-    Column[] keyColumns = columns(keyAliases);
-    Dataset<Row> perKey =
-        withSide(narrowKeyed(oldRows), 0)
-            .unionByName(withSide(narrowKeyed(newRows), 1))
-            // One shuffle by key; both aggregations below keep that partitioning.
-            .repartition(keyColumns)
-            .groupBy(withFingerprint(keyAliases))
-            .agg(sideCount(0).as(OLD_COUNT), sideCount(1).as(NEW_COUNT))
-            .groupBy(keyColumns)
-            .agg(
-                sum(OLD_COUNT).as(OLD_COUNT),
-                sum(NEW_COUNT).as(NEW_COUNT),
-                sum(greatest(col(OLD_COUNT).minus(col(NEW_COUNT)), lit(0L))).as(MISSING),
-                sum(greatest(col(NEW_COUNT).minus(col(OLD_COUNT)), lit(0L))).as(EXTRA));
-    Column duplicate = col(OLD_COUNT).gt(1).or(col(NEW_COUNT).gt(1));
-    Column onlyOld = col(NEW_COUNT).equalTo(0);
-    Column onlyNew = col(OLD_COUNT).equalTo(0);
-    Column changed =
-        col(OLD_COUNT).equalTo(1).and(col(NEW_COUNT).equalTo(1)).and(col(MISSING).gt(0));
-    // Only keys whose rows differ: a key repeated the same way on both sides is no difference.
-    Dataset<Row> interesting =
-        perKey
-            .where(col(MISSING).gt(0).or(col(EXTRA).gt(0)))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Row totals =
-          interesting
-              .agg(
-                  sum(MISSING),
-                  sum(EXTRA),
-                  count(when(onlyOld, lit(1))),
-                  count(when(onlyNew, lit(1))),
-                  count(when(changed, lit(1))),
-                  count(when(duplicate, lit(1))))
-              .first();
-      long missing = totals.isNullAt(0) ? 0 : totals.getLong(0);
-      long extra = totals.isNullAt(1) ? 0 : totals.getLong(1);
-      long changedKeys = totals.getLong(4);
-      long written = 0;
-      Map<String, Long> columnCounts = new LinkedHashMap<>();
-      long withinTolerance = 0;
-      if (changedKeys > 0) {
-        Dataset<Row> keys = interesting.where(changed).select(keyColumns);
-        // Few changed keys are broadcast (narrow key rows); many are shuffled, never collected.
-        Dataset<Row> paired =
-            paired(changedKeys <= BROADCAST_KEYS ? broadcast(keys) : keys.hint("shuffle_hash"));
-        List<Column> flags = new ArrayList<>();
-        List<Column> figures = new ArrayList<>();
-        StructField[] fields = oldRows.schema().fields();
-        for (int i = 0; i < fields.length; i++) {
-          Column differs = differs(i, fields[i]).as("__dsm_d" + i);
-          flags.add(differs);
-          figures.add(count(when(col("__dsm_d" + i), lit(1))));
-        }
-        Dataset<Row> flagged = paired.select(withAll(paired, flags));
-        Column anyDiffers = lit(false);
-        for (int i = 0; i < fields.length; i++) {
-          anyDiffers = anyDiffers.or(col("__dsm_d" + i));
-        }
-        figures.add(count(when(anyDiffers, lit(1))));
-        Row counts =
-            flagged
-                .agg(figures.get(0), figures.subList(1, figures.size()).toArray(Column[]::new))
-                .first();
-        for (int i = 0; i < fields.length; i++) {
-          columnCounts.put(fields[i].name(), counts.getLong(i));
-        }
-        long reallyChanged = counts.getLong(fields.length);
-        withinTolerance = changedKeys - reallyChanged;
-        missing -= withinTolerance;
-        extra -= withinTolerance;
-        if (samples > 0 && reallyChanged > 0) {
-          List<Column> names = new ArrayList<>();
-          for (int i = 0; i < fields.length; i++) {
-            names.add(when(col("__dsm_d" + i), lit(fields[i].name())));
-          }
-          written +=
-              write(
-                  flagged
-                      .where(anyDiffers)
-                      .limit(samples)
-                      .select(
-                          lit("changed").as("kind"),
-                          json(struct(prefixed(OLD_PREFIX, key))).as("key"),
-                          array_compact(array(names.toArray(Column[]::new))).as("columns"),
-                          json(struct(prefixed(OLD_PREFIX, fieldNames()))).as("old_value"),
-                          json(struct(prefixed(NEW_PREFIX, fieldNames()))).as("new_value")));
-        }
-      }
-      if (samples > 0 && totals.getLong(2) + totals.getLong(3) > 0) {
-        written +=
-            write(
-                keyedRows(oldRows, interesting.where(onlyOld).select(keyColumns), "missing")
-                    .unionByName(
-                        keyedRows(
-                            newRows, interesting.where(onlyNew).select(keyColumns), "extra")));
-      }
-      return new Found(
-          missing,
-          extra,
-          changedKeys - withinTolerance,
-          totals.getLong(2),
-          totals.getLong(3),
-          totals.getLong(5),
-          withinTolerance,
-          columnCounts,
-          written);
-    } finally {
-      interesting.unpersist();
-    }
-  }
-
-  /** Old and new rows of the given keys side by side: old columns as o0.., new as n0... */
-  private Dataset<Row> paired(Dataset<Row> keys) {
-    Dataset<Row> oldSide =
-        prefixedRows(oldRows, OLD_PREFIX).join(keys, keyMatch(OLD_PREFIX), "left_semi");
-    Dataset<Row> newSide =
-        prefixedRows(newRows, NEW_PREFIX).join(keys, keyMatch(NEW_PREFIX), "left_semi");
-    Column on = lit(true);
-    for (String column : key) {
-      int i = indexOf(column);
-      on = on.and(col(OLD_PREFIX + i).eqNullSafe(col(NEW_PREFIX + i)));
-    }
-    // Full rows are paired by shuffling both sides, never by broadcasting one through the driver.
-    return oldSide.join(newSide.hint("shuffle_hash"), on);
-  }
-
-  private Column keyMatch(String prefix) {
-    Column on = lit(true);
-    for (int k = 0; k < key.size(); k++) {
-      on = on.and(col(prefix + indexOf(key.get(k))).eqNullSafe(col(KEY_PREFIX + k)));
-    }
-    return on;
-  }
-
-  private Column differs(int i, StructField field) {
-    Column old = col(OLD_PREFIX + i);
-    Column now = col(NEW_PREFIX + i);
-    Tolerance tolerance = tolerances.get(field.name());
-    if (tolerance == null) {
-      return not(
-          Canonical.of(old, field.dataType()).eqNullSafe(Canonical.of(now, field.dataType())));
-    }
-    Column a = old.cast(DataTypes.DoubleType);
-    Column b = now.cast(DataTypes.DoubleType);
-    Column allowed =
-        greatest(
-            lit(tolerance.absolute()),
-            lit(tolerance.relative()).multiply(greatest(abs(a), abs(b))));
-    Column same =
-        when(a.isNull().or(b.isNull()), a.isNull().and(b.isNull()))
-            .when(isnan(a).or(isnan(b)), isnan(a).and(isnan(b)))
-            .otherwise(abs(a.minus(b)).leq(allowed));
-    return not(same);
-  }
-
-  private Dataset<Row> keyedRows(Dataset<Row> rows, Dataset<Row> keys, String kind) {
-    Dataset<Row> picked =
-        prefixedRows(rows, OLD_PREFIX).join(keys, keyMatch(OLD_PREFIX), "left_semi").limit(samples);
-    Column json = json(struct(prefixed(OLD_PREFIX, fieldNames())));
-    return picked.select(
-        lit(kind).as("kind"),
-        json(struct(prefixed(OLD_PREFIX, key))).as("key"),
-        Canonical.strings(List.of()).as("columns"),
-        (kind.equals("missing") ? json : lit(null).cast("string")).as("old_value"),
-        (kind.equals("extra") ? json : lit(null).cast("string")).as("new_value"));
-  }
-
   private Dataset<Row> rowsWithFingerprints(Dataset<Row> rows, Dataset<Row> unmatched) {
     Dataset<Row> hashes =
         unmatched
@@ -431,15 +244,6 @@ final class Differences {
     }
   }
 
-  private Dataset<Row> narrowKeyed(Dataset<Row> rows) {
-    List<Column> columns = new ArrayList<>();
-    for (int k = 0; k < key.size(); k++) {
-      columns.add(Canonical.column(key.get(k)).as(KEY_PREFIX + k));
-    }
-    columns.addAll(Fingerprints.row(rows.schema()));
-    return rows.select(columns.toArray(Column[]::new));
-  }
-
   private static Column[] fingerprint(Dataset<Row> rows) {
     return Fingerprints.row(rows.schema()).toArray(Column[]::new);
   }
@@ -452,46 +256,8 @@ final class Differences {
     return count(when(col(SIDE).equalTo(side), lit(1)));
   }
 
-  private static Column[] withFingerprint(List<String> keyAliases) {
-    List<Column> columns = new ArrayList<>(List.of(columns(keyAliases)));
-    columns.add(col(Fingerprints.HIGH));
-    columns.add(col(Fingerprints.LOW));
-    return columns.toArray(Column[]::new);
-  }
-
-  private static Column[] withAll(Dataset<Row> rows, List<Column> extra) {
-    List<Column> columns = new ArrayList<>();
-    for (String name : rows.columns()) {
-      columns.add(col(name));
-    }
-    columns.addAll(extra);
-    return columns.toArray(Column[]::new);
-  }
-
-  private Dataset<Row> prefixedRows(Dataset<Row> rows, String prefix) {
-    StructField[] fields = rows.schema().fields();
-    Column[] columns = new Column[fields.length];
-    for (int i = 0; i < fields.length; i++) {
-      columns[i] = Canonical.column(fields[i].name()).as(prefix + i);
-    }
-    return rows.select(columns);
-  }
-
-  /** The prefixed columns of the given names, each named back to its own name (for JSON). */
-  private Column[] prefixed(String prefix, List<String> names) {
-    Column[] columns = new Column[names.size()];
-    for (int n = 0; n < names.size(); n++) {
-      columns[n] = col(prefix + indexOf(names.get(n))).as(names.get(n));
-    }
-    return columns;
-  }
-
   private List<String> fieldNames() {
     return List.of(oldRows.schema().fieldNames());
-  }
-
-  private int indexOf(String name) {
-    return List.of(oldRows.schema().fieldNames()).indexOf(name);
   }
 
   /** A row as JSON, nulls included (a null that moved must show). */

@@ -33,6 +33,8 @@ final class Fingerprints {
   static final long SEED_LOW = 0x5eed2L;
   static final long SEED_COLUMN = 0x5eed3L;
   static final long SEED_COLUMN_LOW = 0x5eed5L;
+  static final long SEED_KEY_HIGH = 0x5eed6L;
+  static final long SEED_KEY_LOW = 0x5eed7L;
 
   private Fingerprints() {}
 
@@ -58,6 +60,28 @@ final class Fingerprints {
     return List.of(
         xxhash64(forward.toArray(Column[]::new)).as(HIGH),
         xxhash64(backward.toArray(Column[]::new)).as(LOW));
+  }
+
+  /**
+   * The two 64-bit halves of a 128-bit hash of the key columns' canonical (is null, value) pairs:
+   * keys with the same canonical values hash the same, others collide as rarely as rows do.
+   */
+  static List<Column> key(StructType schema, List<String> key) {
+    List<Column> forward = new ArrayList<>();
+    forward.add(lit(SEED_KEY_HIGH));
+    List<Column> backward = new ArrayList<>();
+    backward.add(lit(SEED_KEY_LOW));
+    for (int k = 0; k < key.size(); k++) {
+      Column value = Canonical.column(key.get(k));
+      Column canonical = Canonical.of(value, schema.apply(key.get(k)).dataType());
+      forward.add(value.isNull());
+      forward.add(canonical);
+      Column last = Canonical.column(key.get(key.size() - 1 - k));
+      backward.add(last.isNull());
+      backward.add(Canonical.of(last, schema.apply(key.get(key.size() - 1 - k)).dataType()));
+    }
+    return List.of(
+        xxhash64(forward.toArray(Column[]::new)), xxhash64(backward.toArray(Column[]::new)));
   }
 
   /** Each column's first hash (also its column fingerprint). */

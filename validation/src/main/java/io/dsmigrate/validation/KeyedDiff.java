@@ -1,0 +1,421 @@
+package io.dsmigrate.validation;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_json;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.XXH64;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.Function1;
+
+/**
+ * The keyed diff of two sets of rows (both sides whole, or only the rows of the key buckets whose
+ * sums differ): one query brings the rows of each key together (a shuffle by a 128-bit hash of the
+ * key, sorted within each task), and a plain loop per task then walks the keys one by one. Per key
+ * it compares the rows of both sides as multisets (so a duplicate key never multiplies rows), tells
+ * keys only in old, only in new, changed and duplicated apart, names the columns that differ in a
+ * changed row (beyond tolerances) and keeps up to N sample rows of each kind. One Spark job; what
+ * reaches the driver is the counts and the samples.
+ */
+final class KeyedDiff {
+  private KeyedDiff() {}
+
+  /**
+   * Where each input sits in the rows the loop reads: {@code columns} values, then their first and
+   * second hashes, then the tolerant columns as doubles (column c's slot is {@code tolerance[c]},
+   * -1 for none), then the side and the key hash; and how many samples of each kind to keep.
+   */
+  record Layout(int columns, int[] tolerance, double[] absolute, double[] relative, int samples)
+      implements Serializable {
+    int first(int c) {
+      return columns + c;
+    }
+
+    int second(int c) {
+      return 2 * columns + c;
+    }
+
+    int side() {
+      return 3 * columns + absolute.length;
+    }
+
+    int keyHigh() {
+      return side() + 1;
+    }
+
+    int keyLow() {
+      return side() + 2;
+    }
+  }
+
+  /** What one task (or, merged, the whole diff) found. */
+  static final class Result implements Serializable {
+    private static final long serialVersionUID = 1L;
+    long missing;
+    long extra;
+    long changedKeys;
+    long onlyOld;
+    long onlyNew;
+    long duplicateKeys;
+    long withinTolerance;
+    final long[] columnCounts;
+    final List<InternalRow[]> changed = new ArrayList<>();
+    final List<boolean[]> changedColumns = new ArrayList<>();
+    final List<InternalRow> missingRows = new ArrayList<>();
+    final List<InternalRow> extraRows = new ArrayList<>();
+
+    Result(int columns) {
+      columnCounts = new long[columns];
+    }
+
+    void add(Result other, int samples) {
+      missing += other.missing;
+      extra += other.extra;
+      changedKeys += other.changedKeys;
+      onlyOld += other.onlyOld;
+      onlyNew += other.onlyNew;
+      duplicateKeys += other.duplicateKeys;
+      withinTolerance += other.withinTolerance;
+      for (int c = 0; c < columnCounts.length; c++) {
+        columnCounts[c] += other.columnCounts[c];
+      }
+      for (int i = 0; i < other.changed.size() && changed.size() < samples; i++) {
+        changed.add(other.changed.get(i));
+        changedColumns.add(other.changedColumns.get(i));
+      }
+      addUpTo(missingRows, other.missingRows, samples);
+      addUpTo(extraRows, other.extraRows, samples);
+    }
+  }
+
+  /**
+   * Diffs {@code oldRows} and {@code newRows} (same aligned schema) key by key, by the key,
+   * tolerances and samples of {@code how}. Samples of changed rows, of rows of keys only in old and
+   * of keys only in new, up to N of each, go to its sink.
+   */
+  static Differences.Found diff(Dataset<Row> oldRows, Dataset<Row> newRows, Differences how) {
+    List<String> key = how.key;
+    Map<String, Tolerance> tolerances = how.tolerances;
+    int samples = how.samples;
+    StructType schema = oldRows.schema();
+    StructField[] fields = schema.fields();
+    int n = fields.length;
+    List<Integer> tolerant = new ArrayList<>();
+    for (int c = 0; c < n; c++) {
+      if (tolerances.containsKey(fields[c].name())) {
+        tolerant.add(c);
+      }
+    }
+    int[] tolerance = new int[n];
+    double[] absolute = new double[tolerant.size()];
+    double[] relative = new double[tolerant.size()];
+    java.util.Arrays.fill(tolerance, -1);
+    for (int t = 0; t < tolerant.size(); t++) {
+      Tolerance value = tolerances.get(fields[tolerant.get(t)].name());
+      tolerance[tolerant.get(t)] = t;
+      absolute[t] = value.absolute();
+      relative[t] = value.relative();
+    }
+    Layout layout = new Layout(n, tolerance, absolute, relative, samples);
+    List<Column> keyHash = Fingerprints.key(schema, key);
+    Dataset<Row> rows =
+        laidOut(oldRows, 0, tolerant, keyHash)
+            .unionByName(laidOut(newRows, 1, tolerant, keyHash))
+            .repartition(col("__dsm_kh"), col("__dsm_kl"))
+            .sortWithinPartitions("__dsm_kh", "__dsm_kl", "__dsm_side");
+    Result found = new Result(n);
+    for (Result part :
+        rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new Task(layout)).collect()) {
+      found.add(part, samples);
+    }
+    long written = samples == 0 ? 0 : write(found, oldRows, key, how.sink);
+    Map<String, Long> columnCounts = new LinkedHashMap<>();
+    for (int c = 0; c < n; c++) {
+      columnCounts.put(fields[c].name(), found.columnCounts[c]);
+    }
+    long within = found.withinTolerance;
+    return new Differences.Found(
+        found.missing - within,
+        found.extra - within,
+        found.changedKeys - within,
+        found.onlyOld,
+        found.onlyNew,
+        found.duplicateKeys,
+        within,
+        columnCounts,
+        written);
+  }
+
+  /**
+   * The rows as the loop reads them: the values, each column's two hashes (see {@link
+   * Fingerprints}), the tolerant columns as doubles, the side and the key's 128-bit hash.
+   */
+  private static Dataset<Row> laidOut(
+      Dataset<Row> rows, int side, List<Integer> tolerant, List<Column> keyHash) {
+    StructType schema = rows.schema();
+    StructField[] fields = schema.fields();
+    List<Column> columns = new ArrayList<>();
+    for (int c = 0; c < fields.length; c++) {
+      columns.add(Canonical.column(fields[c].name()).as("__dsm_c" + c));
+    }
+    List<Column> first = Fingerprints.firstHashes(schema);
+    List<Column> second = Fingerprints.secondHashes(schema);
+    for (int c = 0; c < fields.length; c++) {
+      columns.add(first.get(c).as("__dsm_h" + c));
+    }
+    for (int c = 0; c < fields.length; c++) {
+      columns.add(second.get(c).as("__dsm_s" + c));
+    }
+    for (int t = 0; t < tolerant.size(); t++) {
+      String name = fields[tolerant.get(t)].name();
+      columns.add(Canonical.column(name).cast(DataTypes.DoubleType).as("__dsm_t" + t));
+    }
+    columns.add(lit(side).as("__dsm_side"));
+    columns.add(keyHash.get(0).as("__dsm_kh"));
+    columns.add(keyHash.get(1).as("__dsm_kl"));
+    return rows.select(columns.toArray(Column[]::new));
+  }
+
+  /** Walks one task's rows, sorted by key, a key at a time. */
+  private record Task(Layout layout) implements FlatMapFunction<Iterator<InternalRow>, Result> {
+    @Override
+    public Iterator<Result> call(Iterator<InternalRow> rows) {
+      Result result = new Result(layout.columns());
+      List<InternalRow> group = new ArrayList<>();
+      long high = 0;
+      long low = 0;
+      while (rows.hasNext()) {
+        InternalRow row = rows.next();
+        long kh = row.getLong(layout.keyHigh());
+        long kl = row.getLong(layout.keyLow());
+        if (!group.isEmpty() && (kh != high || kl != low)) {
+          key(group, result);
+          group.clear();
+        }
+        high = kh;
+        low = kl;
+        // The sort reuses its row object: keep a copy.
+        group.add(row.copy());
+      }
+      if (!group.isEmpty()) {
+        key(group, result);
+      }
+      return List.of(result).iterator();
+    }
+
+    /** One key's rows, old side first. */
+    private void key(List<InternalRow> rows, Result result) {
+      int oldRows = 0;
+      while (oldRows < rows.size() && rows.get(oldRows).getInt(layout.side()) == 0) {
+        oldRows++;
+      }
+      int newRows = rows.size() - oldRows;
+      long missing;
+      long extra;
+      if (oldRows == 1 && newRows == 1) {
+        missing = extra = sameRow(rows.get(0), rows.get(1)) ? 0 : 1;
+      } else {
+        // Rows as a multiset by fingerprint: what old has more of is missing, the rest extra.
+        Map<Fingerprint, int[]> counts = new HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+          counts.computeIfAbsent(fingerprint(rows.get(i)), f -> new int[1])[0] +=
+              i < oldRows ? 1 : -1;
+        }
+        missing = extra = 0;
+        for (int[] count : counts.values()) {
+          missing += Math.max(count[0], 0);
+          extra += Math.max(-count[0], 0);
+        }
+      }
+      if (missing == 0 && extra == 0) {
+        return; // the same rows on both sides, repeated or not: no difference
+      }
+      result.missing += missing;
+      result.extra += extra;
+      int samples = layout.samples();
+      if (newRows == 0) {
+        result.onlyOld++;
+        addUpTo(result.missingRows, rows, samples);
+      } else if (oldRows == 0) {
+        result.onlyNew++;
+        addUpTo(result.extraRows, rows, samples);
+      }
+      if (oldRows > 1 || newRows > 1) {
+        result.duplicateKeys++;
+      } else if (oldRows == 1 && newRows == 1) {
+        result.changedKeys++;
+        InternalRow old = rows.get(0);
+        InternalRow now = rows.get(1);
+        boolean[] differs = new boolean[layout.columns()];
+        boolean any = false;
+        for (int c = 0; c < differs.length; c++) {
+          differs[c] = differs(old, now, c);
+          if (differs[c]) {
+            result.columnCounts[c]++;
+            any = true;
+          }
+        }
+        if (!any) {
+          result.withinTolerance++;
+        } else if (result.changed.size() < samples) {
+          result.changed.add(new InternalRow[] {old, now});
+          result.changedColumns.add(differs);
+        }
+      }
+    }
+
+    private boolean sameRow(InternalRow old, InternalRow now) {
+      for (int c = 0; c < layout.columns(); c++) {
+        if (!sameValue(old, now, c)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Same canonical value: both 64-bit hashes of the value agree. */
+    private boolean sameValue(InternalRow old, InternalRow now, int c) {
+      return old.getLong(layout.first(c)) == now.getLong(layout.first(c))
+          && old.getLong(layout.second(c)) == now.getLong(layout.second(c));
+    }
+
+    /** A value differs when it is not the same and, for a tolerant column, not close enough. */
+    private boolean differs(InternalRow old, InternalRow now, int c) {
+      if (sameValue(old, now, c)) {
+        return false;
+      }
+      int t = layout.tolerance()[c];
+      if (t < 0) {
+        return true;
+      }
+      int at = 3 * layout.columns() + t;
+      if (old.isNullAt(at) || now.isNullAt(at)) {
+        return true; // one null, the other not (both null would be the same value)
+      }
+      double a = old.getDouble(at);
+      double b = now.getDouble(at);
+      if (Double.isNaN(a) || Double.isNaN(b)) {
+        return true; // one NaN, the other not
+      }
+      double allowed =
+          Math.max(layout.absolute()[t], layout.relative()[t] * Math.max(Math.abs(a), Math.abs(b)));
+      return !(Math.abs(a - b) <= allowed);
+    }
+
+    /** A row's 128-bit fingerprint, chained from its column hashes as the profile chains them. */
+    private Fingerprint fingerprint(InternalRow row) {
+      int columns = layout.columns();
+      long high = XXH64.hashLong(Fingerprints.SEED_HIGH, 42);
+      for (int c = 0; c < columns; c++) {
+        high = XXH64.hashLong(row.getLong(layout.first(c)), high);
+      }
+      long low = XXH64.hashLong(Fingerprints.SEED_LOW, 42);
+      for (int c = columns - 1; c >= 0; c--) {
+        low = XXH64.hashLong(row.getLong(layout.second(c)), low);
+      }
+      return new Fingerprint(high, low);
+    }
+  }
+
+  private record Fingerprint(long high, long low) {}
+
+  private static <T> void addUpTo(List<T> into, List<T> from, int limit) {
+    for (int i = 0; i < from.size() && into.size() < limit; i++) {
+      into.add(from.get(i));
+    }
+  }
+
+  /**
+   * Hands the kept samples to {@code sink} as a small local Dataset (at most N of each kind): the
+   * values as JSON by Spark's own {@code to_json}, nulls included.
+   */
+  private static long write(
+      Result found, Dataset<Row> rows, List<String> key, DiffSampleSink sink) {
+    StructType schema = rows.schema();
+    StructField[] fields = schema.fields();
+    List<StructField> keyFields = new ArrayList<>();
+    List<Integer> keyAt = new ArrayList<>();
+    for (String column : key) {
+      int at = schema.fieldIndex(column);
+      keyAt.add(at);
+      keyFields.add(fields[at]);
+    }
+    Function1<Object, Object> external = CatalystTypeConverters.createToScalaConverter(schema);
+    List<Row> samples = new ArrayList<>();
+    for (int i = 0; i < found.changed.size(); i++) {
+      Row old = value(found.changed.get(i)[0], schema, external);
+      Row now = value(found.changed.get(i)[1], schema, external);
+      List<String> differing = new ArrayList<>();
+      for (int c = 0; c < fields.length; c++) {
+        if (found.changedColumns.get(i)[c]) {
+          differing.add(fields[c].name());
+        }
+      }
+      samples.add(RowFactory.create("changed", keyOf(old, keyAt), differing, old, now));
+    }
+    for (InternalRow row : found.missingRows) {
+      Row old = value(row, schema, external);
+      samples.add(RowFactory.create("missing", keyOf(old, keyAt), List.of(), old, null));
+    }
+    for (InternalRow row : found.extraRows) {
+      Row now = value(row, schema, external);
+      samples.add(RowFactory.create("extra", keyOf(now, keyAt), List.of(), null, now));
+    }
+    if (samples.isEmpty()) {
+      return 0;
+    }
+    StructType local =
+        new StructType()
+            .add("kind", DataTypes.StringType)
+            .add("key", DataTypes.createStructType(keyFields))
+            .add("columns", DataTypes.createArrayType(DataTypes.StringType))
+            .add("old", schema)
+            .add("new", schema);
+    Map<String, String> options = Map.of("ignoreNullFields", "false");
+    sink.write(
+        rows.sparkSession()
+            .createDataFrame(samples, local)
+            .select(
+                col("kind"),
+                to_json(col("key"), options).as("key"),
+                col("columns"),
+                to_json(col("old"), options).as("old_value"),
+                to_json(col("new"), options).as("new_value")));
+    return samples.size();
+  }
+
+  /** A laid-out row's values (its first fields) as an external row of {@code schema}. */
+  private static Row value(InternalRow row, StructType schema, Function1<Object, Object> external) {
+    StructField[] fields = schema.fields();
+    Object[] values = new Object[fields.length];
+    for (int c = 0; c < fields.length; c++) {
+      values[c] = row.isNullAt(c) ? null : row.get(c, fields[c].dataType());
+    }
+    return (Row) external.apply(new GenericInternalRow(values));
+  }
+
+  private static Row keyOf(Row row, List<Integer> keyAt) {
+    Object[] values = new Object[keyAt.size()];
+    for (int k = 0; k < values.length; k++) {
+      values[k] = row.get(keyAt.get(k));
+    }
+    return RowFactory.create(values);
+  }
+}
