@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.to_json;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +18,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.expressions.XXH64;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -40,7 +38,8 @@ final class KeyedDiff {
   /**
    * Where each input sits in the rows the loop reads: {@code columns} values, then their first and
    * second hashes, then the tolerant columns as doubles (column c's slot is {@code tolerance[c]},
-   * -1 for none), then the side and the key hash; and how many samples of each kind to keep.
+   * -1 for none), then the side, the key hash and the row's fingerprint; and how many samples of
+   * each kind to keep.
    */
   record Layout(int columns, int[] tolerance, double[] absolute, double[] relative, int samples)
       implements Serializable {
@@ -62,6 +61,14 @@ final class KeyedDiff {
 
     int keyLow() {
       return side() + 2;
+    }
+
+    int high() {
+      return side() + 3;
+    }
+
+    int low() {
+      return side() + 4;
     }
   }
 
@@ -139,7 +146,8 @@ final class KeyedDiff {
         laidOut(oldRows, 0, tolerant, keyHash)
             .unionByName(laidOut(newRows, 1, tolerant, keyHash))
             .repartition(col("__dsm_kh"), col("__dsm_kl"))
-            .sortWithinPartitions("__dsm_kh", "__dsm_kl", "__dsm_side");
+            .sortWithinPartitions(
+                "__dsm_kh", "__dsm_kl", Fingerprints.HIGH, Fingerprints.LOW, "__dsm_side");
     Result found = new Result(n);
     for (Result part :
         rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new Task(layout)).collect()) {
@@ -165,7 +173,8 @@ final class KeyedDiff {
 
   /**
    * The rows as the loop reads them: the values, each column's two hashes (see {@link
-   * Fingerprints}), the tolerant columns as doubles, the side and the key's 128-bit hash.
+   * Fingerprints}), the tolerant columns as doubles, the side, the key's 128-bit hash and the row's
+   * fingerprint.
    */
   private static Dataset<Row> laidOut(
       Dataset<Row> rows, int side, List<Integer> tolerant, List<Column> keyHash) {
@@ -190,83 +199,141 @@ final class KeyedDiff {
     columns.add(lit(side).as("__dsm_side"));
     columns.add(keyHash.get(0).as("__dsm_kh"));
     columns.add(keyHash.get(1).as("__dsm_kl"));
-    return rows.select(columns.toArray(Column[]::new));
+    Dataset<Row> laidOut = rows.select(columns.toArray(Column[]::new));
+    // The fingerprint from the hashes just taken, not from the values again.
+    List<Column> firstAt = new ArrayList<>();
+    List<Column> secondAt = new ArrayList<>();
+    for (int c = 0; c < fields.length; c++) {
+      firstAt.add(col("__dsm_h" + c));
+      secondAt.add(col("__dsm_s" + c));
+    }
+    List<Column> all = new ArrayList<>();
+    for (String name : laidOut.columns()) {
+      all.add(col(name));
+    }
+    all.addAll(Fingerprints.row(schema, firstAt, secondAt));
+    return laidOut.select(all.toArray(Column[]::new));
   }
 
-  /** Walks one task's rows, sorted by key, a key at a time. */
+  /**
+   * Walks one task's rows, sorted by key, then fingerprint, then side: a key at a time, and within
+   * it a run of equal rows at a time, so a key repeated any number of times needs no more memory
+   * than the first row of each side and the samples kept.
+   */
   private record Task(Layout layout) implements FlatMapFunction<Iterator<InternalRow>, Result> {
     @Override
     public Iterator<Result> call(Iterator<InternalRow> rows) {
-      Result result = new Result(layout.columns());
-      List<InternalRow> group = new ArrayList<>();
-      long high = 0;
-      long low = 0;
+      Walk walk = new Walk(layout);
       while (rows.hasNext()) {
-        InternalRow row = rows.next();
-        long kh = row.getLong(layout.keyHigh());
-        long kl = row.getLong(layout.keyLow());
-        if (!group.isEmpty() && (kh != high || kl != low)) {
-          key(group, result);
-          group.clear();
-        }
-        high = kh;
-        low = kl;
-        // The sort reuses its row object: keep a copy.
-        group.add(row.copy());
+        walk.next(rows.next());
       }
-      if (!group.isEmpty()) {
-        key(group, result);
-      }
-      return List.of(result).iterator();
+      walk.endKey();
+      return List.of(walk.result).iterator();
+    }
+  }
+
+  /** The state of a walk over one task's sorted rows. */
+  private static final class Walk {
+    private final Layout layout;
+    private final Result result;
+    private final int keep;
+    private boolean started;
+    private long keyHigh;
+    private long keyLow;
+    private long high;
+    private long low;
+    private long oldRows;
+    private long newRows;
+    private long runOld;
+    private long runNew;
+    private long missing;
+    private long extra;
+    private InternalRow firstOld;
+    private InternalRow firstNew;
+    private final List<InternalRow> kept = new ArrayList<>();
+
+    Walk(Layout layout) {
+      this.layout = layout;
+      this.result = new Result(layout.columns());
+      this.keep = layout.samples();
     }
 
-    /** One key's rows, old side first. */
-    private void key(List<InternalRow> rows, Result result) {
-      int oldRows = 0;
-      while (oldRows < rows.size() && rows.get(oldRows).getInt(layout.side()) == 0) {
+    void next(InternalRow row) {
+      long kh = row.getLong(layout.keyHigh());
+      long kl = row.getLong(layout.keyLow());
+      long fh = row.getLong(layout.high());
+      long fl = row.getLong(layout.low());
+      if (!started || kh != keyHigh || kl != keyLow) {
+        endKey();
+        started = true;
+        keyHigh = kh;
+        keyLow = kl;
+        high = fh;
+        low = fl;
+      } else if (fh != high || fl != low) {
+        endRun();
+        high = fh;
+        low = fl;
+      }
+      // The sort reuses its row object: what is kept is a copy.
+      InternalRow copy = null;
+      if (row.getInt(layout.side()) == 0) {
         oldRows++;
-      }
-      int newRows = rows.size() - oldRows;
-      long missing;
-      long extra;
-      if (oldRows == 1 && newRows == 1) {
-        missing = extra = sameRow(rows.get(0), rows.get(1)) ? 0 : 1;
+        runOld++;
+        if (firstOld == null) {
+          firstOld = copy = row.copy();
+        }
       } else {
-        // Rows as a multiset by fingerprint: what old has more of is missing, the rest extra.
-        Map<Fingerprint, int[]> counts = new HashMap<>();
-        for (int i = 0; i < rows.size(); i++) {
-          counts.computeIfAbsent(fingerprint(rows.get(i)), f -> new int[1])[0] +=
-              i < oldRows ? 1 : -1;
-        }
-        missing = extra = 0;
-        for (int[] count : counts.values()) {
-          missing += Math.max(count[0], 0);
-          extra += Math.max(-count[0], 0);
+        newRows++;
+        runNew++;
+        if (firstNew == null) {
+          firstNew = copy = row.copy();
         }
       }
-      if (missing == 0 && extra == 0) {
-        return; // the same rows on both sides, repeated or not: no difference
+      if (kept.size() < keep) {
+        kept.add(copy == null ? row.copy() : copy);
       }
+    }
+
+    /** Rows equal by fingerprint: what old has more of is missing, what new has more of extra. */
+    private void endRun() {
+      missing += Math.max(runOld - runNew, 0);
+      extra += Math.max(runNew - runOld, 0);
+      runOld = runNew = 0;
+    }
+
+    void endKey() {
+      if (!started) {
+        return;
+      }
+      endRun();
+      if (missing > 0 || extra > 0) {
+        // Rows that are the same on both sides, repeated or not, are no difference.
+        differing();
+      }
+      oldRows = newRows = missing = extra = 0;
+      firstOld = firstNew = null;
+      kept.clear();
+    }
+
+    private void differing() {
       result.missing += missing;
       result.extra += extra;
-      int samples = layout.samples();
       if (newRows == 0) {
         result.onlyOld++;
-        addUpTo(result.missingRows, rows, samples);
+        addUpTo(result.missingRows, kept, keep);
       } else if (oldRows == 0) {
         result.onlyNew++;
-        addUpTo(result.extraRows, rows, samples);
+        addUpTo(result.extraRows, kept, keep);
       }
       if (oldRows > 1 || newRows > 1) {
         result.duplicateKeys++;
       } else if (oldRows == 1 && newRows == 1) {
         result.changedKeys++;
-        InternalRow old = rows.get(0);
-        InternalRow now = rows.get(1);
         boolean[] differs = new boolean[layout.columns()];
         boolean any = false;
         for (int c = 0; c < differs.length; c++) {
-          differs[c] = differs(old, now, c);
+          differs[c] = differs(firstOld, firstNew, c);
           if (differs[c]) {
             result.columnCounts[c]++;
             any = true;
@@ -274,31 +341,18 @@ final class KeyedDiff {
         }
         if (!any) {
           result.withinTolerance++;
-        } else if (result.changed.size() < samples) {
-          result.changed.add(new InternalRow[] {old, now});
+        } else if (result.changed.size() < keep) {
+          result.changed.add(new InternalRow[] {firstOld, firstNew});
           result.changedColumns.add(differs);
         }
       }
     }
 
-    private boolean sameRow(InternalRow old, InternalRow now) {
-      for (int c = 0; c < layout.columns(); c++) {
-        if (!sameValue(old, now, c)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /** Same canonical value: both 64-bit hashes of the value agree. */
-    private boolean sameValue(InternalRow old, InternalRow now, int c) {
-      return old.getLong(layout.first(c)) == now.getLong(layout.first(c))
-          && old.getLong(layout.second(c)) == now.getLong(layout.second(c));
-    }
-
     /** A value differs when it is not the same and, for a tolerant column, not close enough. */
     private boolean differs(InternalRow old, InternalRow now, int c) {
-      if (sameValue(old, now, c)) {
+      // Same canonical value: both 64-bit hashes of the value agree.
+      if (old.getLong(layout.first(c)) == now.getLong(layout.first(c))
+          && old.getLong(layout.second(c)) == now.getLong(layout.second(c))) {
         return false;
       }
       int t = layout.tolerance()[c];
@@ -318,23 +372,7 @@ final class KeyedDiff {
           Math.max(layout.absolute()[t], layout.relative()[t] * Math.max(Math.abs(a), Math.abs(b)));
       return !(Math.abs(a - b) <= allowed);
     }
-
-    /** A row's 128-bit fingerprint, chained from its column hashes as the profile chains them. */
-    private Fingerprint fingerprint(InternalRow row) {
-      int columns = layout.columns();
-      long high = XXH64.hashLong(Fingerprints.SEED_HIGH, 42);
-      for (int c = 0; c < columns; c++) {
-        high = XXH64.hashLong(row.getLong(layout.first(c)), high);
-      }
-      long low = XXH64.hashLong(Fingerprints.SEED_LOW, 42);
-      for (int c = columns - 1; c >= 0; c--) {
-        low = XXH64.hashLong(row.getLong(layout.second(c)), low);
-      }
-      return new Fingerprint(high, low);
-    }
   }
-
-  private record Fingerprint(long high, long low) {}
 
   private static <T> void addUpTo(List<T> into, List<T> from, int limit) {
     for (int i = 0; i < from.size() && into.size() < limit; i++) {

@@ -90,6 +90,19 @@ class KeyedComparisonTest extends SparkTestBase {
     ComparisonResult equal = DatasetComparison.of(old, old).key(List.of("id")).execute();
     assertThat(equal.equal()).isTrue();
     assertThat(equal.duplicateKeys()).isZero();
+
+    // A null key is one key: 3,000 rows without a key on each side, one of them changed.
+    Dataset<Row> nulls = spark().range(3000).selectExpr("CAST(NULL AS INT) AS id", "id AS v");
+    ComparisonResult nullKeys =
+        DatasetComparison.of(
+                nulls, nulls.selectExpr("id", "CASE WHEN v = 7 THEN -7 ELSE v END AS v"))
+            .key(List.of("id"))
+            .execute();
+    assertThat(nullKeys.duplicateKeys()).isEqualTo(1);
+    assertThat(nullKeys.rowsMissing()).isEqualTo(1);
+    assertThat(nullKeys.rowsExtra()).isEqualTo(1);
+    assertThat(nullKeys.keysOnlyOld()).isZero();
+    assertThat(nullKeys.keysOnlyNew()).isZero();
   }
 
   @Test
