@@ -159,6 +159,31 @@ class MutationTest extends SparkTestBase {
                     + "  NULL, NULL, NULL)"
                     + " AS t(id, d, f, s, b, big, ts, sm, ti)");
     assertSameProfile(rows, "special values");
+
+    // Keyed by the special values (NaN, -0.0, '', empty binary, extremes, nulls): each key must be
+    // found in its bucket and paired with itself, so every row whose v changed is one changed key.
+    ComparisonResult keyed =
+        DatasetComparison.of(rows.selectExpr("*", "id AS v"), rows.selectExpr("*", "-id AS v"))
+            .key(List.of("d", "f", "s", "b", "big", "ts", "sm", "ti"))
+            .execute();
+    assertThat(keyed.rowsChanged()).isEqualTo(4);
+    assertThat(keyed.columnsDiffering()).containsExactly("v");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("types")
+  void aKeyOfEveryTypeFindsItsChangedRow(String type, String value, String other) {
+    // Keyed by (v2, id): v2 of the type under test, null in some rows. The changed row must be
+    // found in its key's bucket and paired by its key, whatever the key's type.
+    Dataset<Row> changed =
+        base(value)
+            .selectExpr(
+                "id", "CASE WHEN id = 7 THEN " + at(other, "id") + " ELSE v1 END AS v1", "v2");
+    ComparisonResult keyed =
+        DatasetComparison.of(base(value), changed).key(List.of("v2", "id")).execute();
+    assertThat(keyed.rowsChanged()).as(type).isEqualTo(1);
+    assertThat(keyed.columnsDiffering()).as(type).containsExactly("v1");
+    assertThat(keyed.keysOnlyOld()).as(type).isZero();
   }
 
   private static void assertSameProfile(Dataset<Row> rows, String what) {
