@@ -97,6 +97,22 @@ class MutationTest extends SparkTestBase {
             "CASE WHEN id % 5 = 1 THEN NULL ELSE " + at(value, "id") + " END AS v2");
   }
 
+  /** The base rows with {@code column} of row {@code id} set to the other value. */
+  private static Dataset<Row> changedAt(String value, String other, int id, String column) {
+    List<String> columns = new java.util.ArrayList<>(List.of("id", "v1", "v2"));
+    columns.set(
+        columns.indexOf(column),
+        "CASE WHEN id = "
+            + id
+            + " THEN "
+            + at(other, "id")
+            + " ELSE "
+            + column
+            + " END AS "
+            + column);
+    return base(value).selectExpr(columns.toArray(String[]::new));
+  }
+
   private static ComparisonResult compare(Dataset<Row> old, Dataset<Row> now) {
     return DatasetComparison.of(old, now).execute();
   }
@@ -104,12 +120,7 @@ class MutationTest extends SparkTestBase {
   @ParameterizedTest(name = "{0}")
   @MethodSource("types")
   void oneChangedCellIsFoundAndAttributedToItsColumn(String type, String value, String other) {
-    Dataset<Row> changed =
-        base(value)
-            .selectExpr(
-                "id",
-                "v1",
-                "CASE WHEN id = " + TOUCHED + " THEN " + at(other, "id") + " ELSE v2 END AS v2");
+    Dataset<Row> changed = changedAt(value, other, TOUCHED, "v2");
     assertThat(changed.where("id = " + TOUCHED + " AND v2 IS NOT NULL").count()).isEqualTo(1);
 
     ComparisonResult keyless = compare(base(value), changed);
@@ -175,10 +186,7 @@ class MutationTest extends SparkTestBase {
   void aKeyOfEveryTypeFindsItsChangedRow(String type, String value, String other) {
     // Keyed by (v2, id): v2 of the type under test, null in some rows. The changed row must be
     // found in its key's bucket and paired by its key, whatever the key's type.
-    Dataset<Row> changed =
-        base(value)
-            .selectExpr(
-                "id", "CASE WHEN id = 7 THEN " + at(other, "id") + " ELSE v1 END AS v1", "v2");
+    Dataset<Row> changed = changedAt(value, other, 7, "v1");
     ComparisonResult keyed =
         DatasetComparison.of(base(value), changed).key(List.of("v2", "id")).execute();
     assertThat(keyed.rowsChanged()).as(type).isEqualTo(1);
