@@ -9,7 +9,6 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,11 +34,6 @@ final class Differences {
   private static final String SIDE = "__dsm_side";
   private static final String OLD_COUNT = "__dsm_old";
   private static final String NEW_COUNT = "__dsm_new";
-  private static final String MISSING = "__dsm_missing";
-  private static final String EXTRA = "__dsm_extra";
-  private static final String KEY_PREFIX = "__dsm_k";
-  private static final String OLD_PREFIX = "__dsm_o";
-  private static final String NEW_PREFIX = "__dsm_n";
 
   private final Dataset<Row> oldRows;
   private final Dataset<Row> newRows;
@@ -202,14 +196,8 @@ final class Differences {
 
   /** The key's bucket, 0 to {@value #BUCKETS} - 1: a hash of the key's canonical values. */
   static Column bucket(StructType schema, List<String> key) {
-    List<Column> inputs = new ArrayList<>();
-    inputs.add(lit(0x5eed4L));
-    for (String column : key) {
-      Column value = Canonical.column(column);
-      inputs.add(value.isNull());
-      inputs.add(Canonical.of(value, schema.apply(column).dataType()));
-    }
-    return pmod(xxhash64(inputs.toArray(Column[]::new)), lit(BUCKETS)).cast("int");
+    return pmod(Fingerprints.chain(0x5eed4L, Fingerprints.keyPairs(schema, key)), lit(BUCKETS))
+        .cast("int");
   }
 
   private Dataset<Row> rowsWithFingerprints(Dataset<Row> rows, Dataset<Row> unmatched) {
@@ -261,7 +249,7 @@ final class Differences {
   }
 
   /** A row as JSON, nulls included (a null that moved must show). */
-  private static Column json(Column row) {
+  static Column json(Column row) {
     return org.apache.spark.sql.functions.to_json(row, Map.of("ignoreNullFields", "false"));
   }
 

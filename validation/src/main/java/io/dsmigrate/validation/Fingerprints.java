@@ -67,21 +67,28 @@ final class Fingerprints {
    * keys with the same canonical values hash the same, others collide as rarely as rows do.
    */
   static List<Column> key(StructType schema, List<String> key) {
-    List<Column> forward = new ArrayList<>();
-    forward.add(lit(SEED_KEY_HIGH));
-    List<Column> backward = new ArrayList<>();
-    backward.add(lit(SEED_KEY_LOW));
-    for (int k = 0; k < key.size(); k++) {
-      Column value = Canonical.column(key.get(k));
-      Column canonical = Canonical.of(value, schema.apply(key.get(k)).dataType());
-      forward.add(value.isNull());
-      forward.add(canonical);
-      Column last = Canonical.column(key.get(key.size() - 1 - k));
-      backward.add(last.isNull());
-      backward.add(Canonical.of(last, schema.apply(key.get(key.size() - 1 - k)).dataType()));
+    List<List<Column>> pairs = keyPairs(schema, key);
+    List<List<Column>> reversed = new ArrayList<>(pairs);
+    java.util.Collections.reverse(reversed);
+    return List.of(chain(SEED_KEY_HIGH, pairs), chain(SEED_KEY_LOW, reversed));
+  }
+
+  /** Each key column's canonical (is null, value) pair, in the key's order. */
+  static List<List<Column>> keyPairs(StructType schema, List<String> key) {
+    List<List<Column>> pairs = new ArrayList<>();
+    for (String column : key) {
+      Column value = Canonical.column(column);
+      pairs.add(List.of(value.isNull(), Canonical.of(value, schema.apply(column).dataType())));
     }
-    return List.of(
-        xxhash64(forward.toArray(Column[]::new)), xxhash64(backward.toArray(Column[]::new)));
+    return pairs;
+  }
+
+  /** Spark's xxhash64 of {@code seed} followed by the given pairs' columns, in order. */
+  static Column chain(long seed, List<List<Column>> pairs) {
+    List<Column> inputs = new ArrayList<>();
+    inputs.add(lit(seed));
+    pairs.forEach(inputs::addAll);
+    return xxhash64(inputs.toArray(Column[]::new));
   }
 
   /** Each column's first hash (also its column fingerprint). */

@@ -2,7 +2,6 @@ package io.dsmigrate.validation;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.to_json;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -37,11 +36,11 @@ final class KeyedDiff {
 
   /**
    * Where each input sits in the rows the loop reads: {@code columns} values, then their first and
-   * second hashes, then the tolerant columns as doubles (column c's slot is {@code tolerance[c]},
-   * -1 for none), then the side, the key hash and the row's fingerprint; and how many samples of
-   * each kind to keep.
+   * second hashes, then the tolerant columns as doubles (column c's slot is {@code slot[c]}, -1 for
+   * none, with its tolerance at {@code tolerances[slot[c]]}), then the side, the key hash and the
+   * row's fingerprint; and how many samples of each kind to keep.
    */
-  record Layout(int columns, int[] tolerance, double[] absolute, double[] relative, int samples)
+  record Layout(int columns, int[] slot, Tolerance[] tolerances, int samples)
       implements Serializable {
     int first(int c) {
       return columns + c;
@@ -52,7 +51,7 @@ final class KeyedDiff {
     }
 
     int side() {
-      return 3 * columns + absolute.length;
+      return 3 * columns + tolerances.length;
     }
 
     int keyHigh() {
@@ -72,6 +71,9 @@ final class KeyedDiff {
     }
   }
 
+  /** A changed row kept as a sample: its old and new rows, and which columns differ. */
+  record Changed(InternalRow old, InternalRow now, boolean[] differs) implements Serializable {}
+
   /** What one task (or, merged, the whole diff) found. */
   static final class Result implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -83,8 +85,7 @@ final class KeyedDiff {
     long duplicateKeys;
     long withinTolerance;
     final long[] columnCounts;
-    final List<InternalRow[]> changed = new ArrayList<>();
-    final List<boolean[]> changedColumns = new ArrayList<>();
+    final List<Changed> changed = new ArrayList<>();
     final List<InternalRow> missingRows = new ArrayList<>();
     final List<InternalRow> extraRows = new ArrayList<>();
 
@@ -103,10 +104,7 @@ final class KeyedDiff {
       for (int c = 0; c < columnCounts.length; c++) {
         columnCounts[c] += other.columnCounts[c];
       }
-      for (int i = 0; i < other.changed.size() && changed.size() < samples; i++) {
-        changed.add(other.changed.get(i));
-        changedColumns.add(other.changedColumns.get(i));
-      }
+      addUpTo(changed, other.changed, samples);
       addUpTo(missingRows, other.missingRows, samples);
       addUpTo(extraRows, other.extraRows, samples);
     }
@@ -130,17 +128,14 @@ final class KeyedDiff {
         tolerant.add(c);
       }
     }
-    int[] tolerance = new int[n];
-    double[] absolute = new double[tolerant.size()];
-    double[] relative = new double[tolerant.size()];
-    java.util.Arrays.fill(tolerance, -1);
+    int[] slot = new int[n];
+    Tolerance[] slots = new Tolerance[tolerant.size()];
+    java.util.Arrays.fill(slot, -1);
     for (int t = 0; t < tolerant.size(); t++) {
-      Tolerance value = tolerances.get(fields[tolerant.get(t)].name());
-      tolerance[tolerant.get(t)] = t;
-      absolute[t] = value.absolute();
-      relative[t] = value.relative();
+      slot[tolerant.get(t)] = t;
+      slots[t] = tolerances.get(fields[tolerant.get(t)].name());
     }
-    Layout layout = new Layout(n, tolerance, absolute, relative, samples);
+    Layout layout = new Layout(n, slot, slots, samples);
     List<Column> keyHash = Fingerprints.key(schema, key);
     Dataset<Row> rows =
         laidOut(oldRows, 0, tolerant, keyHash)
@@ -342,8 +337,7 @@ final class KeyedDiff {
         if (!any) {
           result.withinTolerance++;
         } else if (result.changed.size() < keep) {
-          result.changed.add(new InternalRow[] {firstOld, firstNew});
-          result.changedColumns.add(differs);
+          result.changed.add(new Changed(firstOld, firstNew, differs));
         }
       }
     }
@@ -355,7 +349,7 @@ final class KeyedDiff {
           && old.getLong(layout.second(c)) == now.getLong(layout.second(c))) {
         return false;
       }
-      int t = layout.tolerance()[c];
+      int t = layout.slot()[c];
       if (t < 0) {
         return true;
       }
@@ -363,14 +357,7 @@ final class KeyedDiff {
       if (old.isNullAt(at) || now.isNullAt(at)) {
         return true; // one null, the other not (both null would be the same value)
       }
-      double a = old.getDouble(at);
-      double b = now.getDouble(at);
-      if (Double.isNaN(a) || Double.isNaN(b)) {
-        return true; // one NaN, the other not
-      }
-      double allowed =
-          Math.max(layout.absolute()[t], layout.relative()[t] * Math.max(Math.abs(a), Math.abs(b)));
-      return !(Math.abs(a - b) <= allowed);
+      return !layout.tolerances()[t].accepts(old.getDouble(at), now.getDouble(at));
     }
   }
 
@@ -397,12 +384,12 @@ final class KeyedDiff {
     }
     Function1<Object, Object> external = CatalystTypeConverters.createToScalaConverter(schema);
     List<Row> samples = new ArrayList<>();
-    for (int i = 0; i < found.changed.size(); i++) {
-      Row old = value(found.changed.get(i)[0], schema, external);
-      Row now = value(found.changed.get(i)[1], schema, external);
+    for (Changed changed : found.changed) {
+      Row old = value(changed.old(), schema, external);
+      Row now = value(changed.now(), schema, external);
       List<String> differing = new ArrayList<>();
       for (int c = 0; c < fields.length; c++) {
-        if (found.changedColumns.get(i)[c]) {
+        if (changed.differs()[c]) {
           differing.add(fields[c].name());
         }
       }
@@ -426,16 +413,15 @@ final class KeyedDiff {
             .add("columns", DataTypes.createArrayType(DataTypes.StringType))
             .add("old", schema)
             .add("new", schema);
-    Map<String, String> options = Map.of("ignoreNullFields", "false");
     sink.write(
         rows.sparkSession()
             .createDataFrame(samples, local)
             .select(
                 col("kind"),
-                to_json(col("key"), options).as("key"),
+                Differences.json(col("key")).as("key"),
                 col("columns"),
-                to_json(col("old"), options).as("old_value"),
-                to_json(col("new"), options).as("new_value")));
+                Differences.json(col("old")).as("old_value"),
+                Differences.json(col("new")).as("new_value")));
     return samples.size();
   }
 

@@ -9,7 +9,7 @@ package io.dsmigrate.validation;
  * @param absolute largest allowed absolute difference (0 for none)
  * @param relative largest allowed difference relative to the larger magnitude (0 for none)
  */
-public record Tolerance(double absolute, double relative) {
+public record Tolerance(double absolute, double relative) implements java.io.Serializable {
 
   public Tolerance {
     if (!(absolute >= 0) || !(relative >= 0) || Double.isInfinite(absolute + relative)) {
@@ -19,6 +19,15 @@ public record Tolerance(double absolute, double relative) {
               + " relative="
               + relative);
     }
+  }
+
+  /** Whether two values (not null) count as equal under this tolerance; NaN equals only NaN. */
+  public boolean accepts(double old, double now) {
+    if (Double.isNaN(old) || Double.isNaN(now)) {
+      return Double.isNaN(old) && Double.isNaN(now);
+    }
+    return Math.abs(old - now)
+        <= Math.max(absolute, relative * Math.max(Math.abs(old), Math.abs(now)));
   }
 
   /** Parses {@code 0.01} (absolute) or {@code 1e-9 relative} / {@code 0.5%} (relative). */
