@@ -127,7 +127,7 @@ public final class DatasetComparison {
     Aligned aligned = align();
     Dataset<Row> oldSide = aligned.oldRows;
     Dataset<Row> newSide = aligned.newRows;
-    Column bucket = key.isEmpty() ? null : Differences.bucket(oldSide.schema(), aligned.key);
+    List<String> bucket = aligned.key;
     SideProfile.Scanned oldScan = null;
     if (knownOld != null && floatDigits == 0) {
       oldScan =

@@ -196,7 +196,9 @@ final class Differences {
 
   /** The key's bucket, 0 to {@value #BUCKETS} - 1: a hash of the key's canonical values. */
   static Column bucket(StructType schema, List<String> key) {
-    return pmod(Fingerprints.chain(0x5eed4L, Fingerprints.keyPairs(schema, key)), lit(BUCKETS))
+    return pmod(
+            Fingerprints.chain(Fingerprints.SEED_BUCKET, Fingerprints.keyPairs(schema, key)),
+            lit(BUCKETS))
         .cast("int");
   }
 

@@ -33,6 +33,7 @@ final class Fingerprints {
   static final long SEED_LOW = 0x5eed2L;
   static final long SEED_COLUMN = 0x5eed3L;
   static final long SEED_COLUMN_LOW = 0x5eed5L;
+  static final long SEED_BUCKET = 0x5eed4L;
   static final long SEED_KEY_HIGH = 0x5eed6L;
   static final long SEED_KEY_LOW = 0x5eed7L;
 

@@ -18,6 +18,7 @@ import org.apache.spark.sql.catalyst.expressions.XXH64;
 import org.apache.spark.sql.catalyst.expressions.XxHash64Function;
 import org.apache.spark.sql.catalyst.types.PhysicalDataType$;
 import org.apache.spark.sql.catalyst.util.SQLOrderingUtil;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
@@ -32,6 +33,8 @@ import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.sql.util.SchemaUtils;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 
@@ -70,8 +73,9 @@ final class ProfileScan {
   /**
    * Where each input sits in the scanned rows (-1 when absent): per column either its value (hashed
    * here) or its two hashes and null flag (hashed by Spark); a value is also kept for min/max when
-   * {@code minMax}; and {@code bucket}: the ordinal of each row's key bucket, {@link #ROW_BUCKETS}
-   * to bucket rows by their own fingerprint, or {@link #NO_BUCKETS}.
+   * {@code minMax}; and {@code bucket}: the ordinal of each row's key bucket, {@link #KEY_BUCKETS}
+   * to hash the key bucket here from the columns listed in {@code key}, {@link #ROW_BUCKETS} to
+   * bucket rows by their own fingerprint, or {@link #NO_BUCKETS}.
    */
   record Layout(
       int[] value,
@@ -80,7 +84,8 @@ final class ProfileScan {
       int[] isNull,
       boolean[] minMax,
       DataType[] types,
-      int bucket)
+      int bucket,
+      int[] key)
       implements Serializable {
     int columns() {
       return types.length;
@@ -89,6 +94,7 @@ final class ProfileScan {
 
   static final int NO_BUCKETS = -1;
   static final int ROW_BUCKETS = -2;
+  static final int KEY_BUCKETS = -3;
 
   /**
    * The bucket of a row by its own fingerprint (its high half), as {@link Differences} reads it.
@@ -139,8 +145,19 @@ final class ProfileScan {
    * the driver receives the bucket sums once, not once per task.
    */
   static Totals scan(Dataset<Row> rows, Layout layout) {
-    JavaRDD<Totals> partials =
-        rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new Task(layout));
+    return merged(
+        rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new Task(layout)), layout);
+  }
+
+  /**
+   * Scans a side read as column batches (see {@link Batches}); {@code layout} gives each column's
+   * position in the batches. The totals are the same as a scan of the same rows as rows.
+   */
+  static Totals scan(Batches batches, Layout layout) {
+    return merged(batches.batches().toJavaRDD().mapPartitions(new BatchTask(layout)), layout);
+  }
+
+  private static Totals merged(JavaRDD<Totals> partials, Layout layout) {
     Merge merge = new Merge(layout);
     if (layout.bucket() == NO_BUCKETS) {
       return partials.getNumPartitions() == 0 ? new Totals(layout) : partials.treeReduce(merge, 2);
@@ -198,19 +215,17 @@ final class ProfileScan {
     public Iterator<Totals> call(Iterator<InternalRow> rows) {
       Layout at = layout;
       int columns = at.columns();
-      Hasher first = new Hasher(at, Fingerprints.SEED_COLUMN);
-      Hasher second = new Hasher(at, Fingerprints.SEED_COLUMN_LOW);
-      long highStart = XXH64.hashLong(Fingerprints.SEED_HIGH, 42);
-      long lowStart = XXH64.hashLong(Fingerprints.SEED_LOW, 42);
-      Extremes extremes = new Extremes(at);
-      Totals totals = new Totals(at);
+      Sums all = new Sums(at);
+      Hasher first = all.first;
+      Hasher second = all.second;
+      Extremes extremes = all.extremes;
+      Totals totals = all.totals;
       long[] sums = totals.sums;
-      long[] buckets = totals.buckets;
       long[] seconds = new long[columns];
       while (rows.hasNext()) {
         InternalRow row = rows.next();
         totals.rows++;
-        long high = highStart;
+        long high = all.highStart;
         for (int c = 0; c < columns; c++) {
           long h1;
           int v = at.value()[c];
@@ -236,21 +251,142 @@ final class ProfileScan {
           add(sums, 6 + 3 * c, h1);
           high = XXH64.hashLong(h1, high);
         }
-        long low = lowStart;
+        long low = all.lowStart;
         for (int c = columns - 1; c >= 0; c--) {
           low = XXH64.hashLong(seconds[c], low);
         }
-        add(sums, 0, high);
-        add(sums, 3, low);
-        if (buckets != null) {
-          int b = 3 * (at.bucket() >= 0 ? row.getInt(at.bucket()) : rowBucket(high));
-          buckets[b]++;
-          buckets[b + 1] += high;
-          buckets[b + 2] += low;
-        }
+        all.row(high, low, at.bucket() >= 0 ? row.getInt(at.bucket()) : rowBucket(high));
       }
+      return all.done();
+    }
+  }
+
+  /** What both loops share: the hashers, the starts of the row chains, and the totals. */
+  private static final class Sums {
+    final Hasher first;
+    final Hasher second;
+    final long highStart = XXH64.hashLong(Fingerprints.SEED_HIGH, 42);
+    final long lowStart = XXH64.hashLong(Fingerprints.SEED_LOW, 42);
+    final Extremes extremes;
+    final Totals totals;
+
+    Sums(Layout layout) {
+      first = new Hasher(layout, Fingerprints.SEED_COLUMN);
+      second = new Hasher(layout, Fingerprints.SEED_COLUMN_LOW);
+      extremes = new Extremes(layout);
+      totals = new Totals(layout);
+    }
+
+    /** Adds a row's fingerprint halves, and to its bucket's sums when there are buckets. */
+    void row(long high, long low, int bucket) {
+      add(totals.sums, 0, high);
+      add(totals.sums, 3, low);
+      long[] buckets = totals.buckets;
+      if (buckets != null) {
+        int b = 3 * bucket;
+        buckets[b]++;
+        buckets[b + 1] += high;
+        buckets[b + 2] += low;
+      }
+    }
+
+    Iterator<Totals> done() {
       extremes.into(totals);
       return List.of(totals).iterator();
+    }
+  }
+
+  /**
+   * One task's totals from column batches: the same sums as {@link Task}, taken one column at a
+   * time over each batch, so the loop over a column's values stays on one column and one type.
+   */
+  private static final class BatchTask implements FlatMapFunction<Iterator<ColumnarBatch>, Totals> {
+    private static final long serialVersionUID = 1L;
+    private final Layout layout;
+
+    BatchTask(Layout layout) {
+      this.layout = layout;
+    }
+
+    @Override
+    public Iterator<Totals> call(Iterator<ColumnarBatch> batches) {
+      Layout at = layout;
+      int columns = at.columns();
+      Sums all = new Sums(at);
+      Hasher first = all.first;
+      Hasher second = all.second;
+      Totals totals = all.totals;
+      long[] sums = totals.sums;
+      long keyStart = XXH64.hashLong(Fingerprints.SEED_BUCKET, 42);
+      long[] high = new long[0];
+      long[] low = new long[0];
+      long[] firsts = new long[0];
+      long[] seconds = new long[0];
+      while (batches.hasNext()) {
+        ColumnarBatch batch = batches.next();
+        int n = batch.numRows();
+        if (high.length < n) {
+          high = new long[n];
+          low = new long[n];
+          firsts = new long[n];
+          seconds = new long[n * columns];
+        }
+        totals.rows += n;
+        Arrays.fill(high, 0, n, all.highStart);
+        Arrays.fill(low, 0, n, all.lowStart);
+        for (int c = 0; c < columns; c++) {
+          first.hash(batch, c, n, firsts, 0);
+          second.hash(batch, c, n, seconds, c * n);
+          for (int r = 0; r < n; r++) {
+            long h1 = firsts[r];
+            add(sums, 6 + 3 * c, h1);
+            high[r] = XXH64.hashLong(h1, high[r]);
+          }
+          ColumnVector vector = batch.column(at.value()[c]);
+          if (vector.hasNull()) {
+            for (int r = 0; r < n; r++) {
+              if (vector.isNullAt(r)) {
+                totals.nulls[c]++;
+              }
+            }
+          }
+          if (at.minMax()[c]) {
+            all.extremes.observe(c, batch, n);
+          }
+        }
+        for (int c = columns - 1; c >= 0; c--) {
+          int from = c * n;
+          for (int r = 0; r < n; r++) {
+            low[r] = XXH64.hashLong(seconds[from + r], low[r]);
+          }
+        }
+        for (int r = 0; r < n; r++) {
+          all.row(
+              high[r],
+              low[r],
+              at.bucket() == KEY_BUCKETS
+                  ? keyBucket(batch.getRow(r), first, keyStart)
+                  : rowBucket(high[r]));
+        }
+      }
+      return all.done();
+    }
+
+    /**
+     * The key bucket of a row, as {@link Differences#bucket} computes it in Spark: Spark's {@code
+     * xxhash64} of the seed, then of each key column's (is null, value), then {@code pmod} by the
+     * number of buckets (a power of two, so its low bits).
+     */
+    private int keyBucket(InternalRow row, Hasher hasher, long start) {
+      long hash = start;
+      for (int c : layout.key()) {
+        if (row.isNullAt(layout.value()[c])) {
+          hash = XXH64.hashInt(1, hash);
+        } else {
+          hash = hasher.hash(row, c, XXH64.hashInt(0, hash));
+        }
+      }
+      return (int) (hash & (Differences.BUCKETS - 1));
     }
   }
 
@@ -310,30 +446,94 @@ final class ProfileScan {
     }
 
     long hash(InternalRow row, int c) {
+      return hash(row, c, notNull);
+    }
+
+    /**
+     * The hashes of column {@code c} in the first {@code n} rows of a batch, into {@code into} from
+     * {@code from}: the type is chosen once per column, not once per value.
+     */
+    void hash(ColumnarBatch batch, int c, int n, long[] into, int from) {
+      ColumnVector vector = batch.column(layout.value()[c]);
+      DataType type = layout.types()[c];
+      boolean nulls = vector.hasNull();
+      switch (kinds[c]) {
+        case INT -> {
+          for (int r = 0; r < n; r++) {
+            into[from + r] =
+                nulls && vector.isNullAt(r) ? ofNull : XXH64.hashInt(vector.getInt(r), notNull);
+          }
+        }
+        case LONG -> {
+          for (int r = 0; r < n; r++) {
+            into[from + r] =
+                nulls && vector.isNullAt(r) ? ofNull : XXH64.hashLong(vector.getLong(r), notNull);
+          }
+        }
+        case DOUBLE -> {
+          for (int r = 0; r < n; r++) {
+            into[from + r] =
+                nulls && vector.isNullAt(r)
+                    ? ofNull
+                    : XXH64.hashLong(bits(vector.getDouble(r)), notNull);
+          }
+        }
+        case STRING -> {
+          for (int r = 0; r < n; r++) {
+            if (nulls && vector.isNullAt(r)) {
+              into[from + r] = ofNull;
+            } else {
+              UTF8String s = vector.getUTF8String(r);
+              into[from + r] =
+                  XXH64.hashUnsafeBytes(
+                      s.getBaseObject(), s.getBaseOffset(), s.numBytes(), notNull);
+            }
+          }
+        }
+        case SMALL_DECIMAL -> {
+          for (int r = 0; r < n; r++) {
+            into[from + r] =
+                nulls && vector.isNullAt(r)
+                    ? ofNull
+                    : XXH64.hashLong(unscaled(vector, r, type), notNull);
+          }
+        }
+        default -> {
+          for (int r = 0; r < n; r++) {
+            into[from + r] = nulls && vector.isNullAt(r) ? ofNull : hash(batch.getRow(r), c);
+          }
+        }
+      }
+    }
+
+    /** The hash of column {@code c}'s value (not null) in {@code row}, from {@code seed}. */
+    long hash(InternalRow row, int c, long seed) {
       int at = layout.value()[c];
       switch (kinds[c]) {
         case INT:
-          return XXH64.hashInt(row.getInt(at), notNull);
+          return XXH64.hashInt(row.getInt(at), seed);
         case LONG:
-          return XXH64.hashLong(row.getLong(at), notNull);
+          return XXH64.hashLong(row.getLong(at), seed);
         case DOUBLE:
           {
-            double d = row.getDouble(at);
-            // As Spark: -0.0 hashes as 0.0, and doubleToLongBits gives every NaN the same bits.
-            return XXH64.hashLong(d == -0.0d ? 0L : Double.doubleToLongBits(d), notNull);
+            return XXH64.hashLong(bits(row.getDouble(at)), seed);
           }
         case STRING:
           {
             UTF8String s = row.getUTF8String(at);
-            return XXH64.hashUnsafeBytes(
-                s.getBaseObject(), s.getBaseOffset(), s.numBytes(), notNull);
+            return XXH64.hashUnsafeBytes(s.getBaseObject(), s.getBaseOffset(), s.numBytes(), seed);
           }
         case SMALL_DECIMAL:
-          return XXH64.hashLong(unscaled(row, at, layout.types()[c]), notNull);
+          return XXH64.hashLong(unscaled(row, at, layout.types()[c]), seed);
         default:
-          return XxHash64Function.hash(accessors[c].apply(row, at), layout.types()[c], notNull);
+          return XxHash64Function.hash(accessors[c].apply(row, at), layout.types()[c], seed);
       }
     }
+  }
+
+  /** A double's bits as Spark hashes them: -0.0 as 0.0, and every NaN with the same bits. */
+  private static long bits(double d) {
+    return d == -0.0d ? 0L : Double.doubleToLongBits(d);
   }
 
   /** The unscaled value of a decimal of precision 18 or less. */
@@ -343,6 +543,16 @@ final class ProfileScan {
     }
     DecimalType decimal = (DecimalType) type;
     return row.getDecimal(at, decimal.precision(), decimal.scale()).toUnscaledLong();
+  }
+
+  /** The unscaled value of a decimal of precision 18 or less in row {@code r} of a column. */
+  private static long unscaled(ColumnVector vector, int r, DataType type) {
+    DecimalType decimal = (DecimalType) type;
+    if (vector instanceof WritableColumnVector) {
+      // How Spark's own column vectors store such a decimal.
+      return decimal.precision() <= Decimal.MAX_INT_DIGITS() ? vector.getInt(r) : vector.getLong(r);
+    }
+    return vector.getDecimal(r, decimal.precision(), decimal.scale()).toUnscaledLong();
   }
 
   /**
@@ -385,43 +595,68 @@ final class ProfileScan {
 
     void observe(int c, InternalRow row) {
       int at = layout.value()[c];
+      switch (kinds[c]) {
+        case Hasher.INT -> observe(c, row.getInt(at));
+        case Hasher.LONG -> observe(c, row.getLong(at));
+        case Hasher.SMALL_DECIMAL -> observe(c, unscaled(row, at, layout.types()[c]));
+        case Hasher.DOUBLE -> observe(c, row.getDouble(at));
+        case Hasher.STRING -> observe(c, row.getUTF8String(at));
+        default -> {
+          seen[c] = true;
+          others.observe(otherMin, otherMax, c, row);
+        }
+      }
+    }
+
+    /** Observes the values of column {@code c} in the first {@code n} rows of a batch. */
+    void observe(int c, ColumnarBatch batch, int n) {
+      ColumnVector vector = batch.column(layout.value()[c]);
+      for (int r = 0; r < n; r++) {
+        if (vector.isNullAt(r)) {
+          continue;
+        }
+        switch (kinds[c]) {
+          case Hasher.INT -> observe(c, vector.getInt(r));
+          case Hasher.LONG -> observe(c, vector.getLong(r));
+          case Hasher.SMALL_DECIMAL -> observe(c, unscaled(vector, r, layout.types()[c]));
+          case Hasher.DOUBLE -> observe(c, vector.getDouble(r));
+          case Hasher.STRING -> observe(c, vector.getUTF8String(r));
+          default -> observe(c, batch.getRow(r));
+        }
+      }
+    }
+
+    private void observe(int c, long v) {
       boolean first = !seen[c];
       seen[c] = true;
-      switch (kinds[c]) {
-        case Hasher.INT, Hasher.LONG, Hasher.SMALL_DECIMAL -> {
-          long v =
-              kinds[c] == Hasher.INT
-                  ? row.getInt(at)
-                  : kinds[c] == Hasher.LONG
-                      ? row.getLong(at)
-                      : unscaled(row, at, layout.types()[c]);
-          if (first || v < minLong[c]) {
-            minLong[c] = v;
-          }
-          if (first || v > maxLong[c]) {
-            maxLong[c] = v;
-          }
-        }
-        case Hasher.DOUBLE -> {
-          double v = row.getDouble(at);
-          if (first || SQLOrderingUtil.compareDoubles(v, minDouble[c]) < 0) {
-            minDouble[c] = v;
-          }
-          if (first || SQLOrderingUtil.compareDoubles(v, maxDouble[c]) > 0) {
-            maxDouble[c] = v;
-          }
-        }
-        case Hasher.STRING -> {
-          UTF8String v = row.getUTF8String(at);
-          // The string points into the row's buffer, which the next row reuses: copy to keep.
-          if (first || v.binaryCompare(minString[c]) < 0) {
-            minString[c] = v.copy();
-          }
-          if (first || v.binaryCompare(maxString[c]) > 0) {
-            maxString[c] = v.copy();
-          }
-        }
-        default -> others.observe(otherMin, otherMax, c, row);
+      if (first || v < minLong[c]) {
+        minLong[c] = v;
+      }
+      if (first || v > maxLong[c]) {
+        maxLong[c] = v;
+      }
+    }
+
+    private void observe(int c, double v) {
+      boolean first = !seen[c];
+      seen[c] = true;
+      if (first || SQLOrderingUtil.compareDoubles(v, minDouble[c]) < 0) {
+        minDouble[c] = v;
+      }
+      if (first || SQLOrderingUtil.compareDoubles(v, maxDouble[c]) > 0) {
+        maxDouble[c] = v;
+      }
+    }
+
+    private void observe(int c, UTF8String v) {
+      boolean first = !seen[c];
+      seen[c] = true;
+      // The string points into a buffer that the next row reuses: copy to keep.
+      if (first || v.binaryCompare(minString[c]) < 0) {
+        minString[c] = v.copy();
+      }
+      if (first || v.binaryCompare(maxString[c]) > 0) {
+        maxString[c] = v.copy();
       }
     }
 

@@ -43,49 +43,64 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
 
   /** Profiles {@code rows} with one scan (see {@link #scan}), without bucket sums. */
   static SideProfile of(Dataset<Row> rows) {
-    return scan(rows, null, ProfileScan.NO_BUCKETS).profile();
+    return scan(rows, List.of(), ProfileScan.NO_BUCKETS).profile();
   }
 
   /** A profile, and the per-bucket sums taken on the same scan (null when none were). */
   record Scanned(SideProfile profile, long[] buckets) {}
 
   /**
-   * Profiles {@code rows} with one scan, summing rows per bucket on the way: per key bucket with
-   * {@code keyBucket} (see {@link Differences#bucket}), else per bucket of the row's own
+   * Profiles {@code rows} with one scan, summing rows per bucket on the way: per key bucket when
+   * {@code key} is not empty (see {@link Differences#bucket}), else per bucket of the row's own
    * fingerprint (see {@link Differences#rowBucket}).
    */
-  static Scanned scan(Dataset<Row> rows, Column keyBucket) {
-    return scan(rows, keyBucket, ProfileScan.ROW_BUCKETS);
+  static Scanned scan(Dataset<Row> rows, List<String> key) {
+    return scan(rows, key, ProfileScan.ROW_BUCKETS);
   }
 
   /**
-   * Profiles {@code rows} with one scan: Spark reads the rows (and hashes nested values), a plain
-   * loop per task hashes the flat values and adds everything up (see {@link ProfileScan}). With
-   * {@code bucket} (an int expression over the rows, 0 to {@link Differences#BUCKETS} - 1), the
-   * same loop also sums rows per key bucket, else as {@code noBucket} says, which the diff needs
-   * when the sides differ.
+   * Profiles {@code rows} with one scan (see {@link ProfileScan}). A side Spark reads as column
+   * batches, whose columns are all of types the loop hashes itself, is scanned batch by batch;
+   * otherwise Spark reads the rows (and hashes nested values) and the loop takes them row by row.
+   * With a {@code key}, the same loop also sums rows per key bucket, else as {@code noBucket} says,
+   * which the diff needs when the sides differ.
    */
-  private static Scanned scan(Dataset<Row> rows, Column bucket, int noBucket) {
+  private static Scanned scan(Dataset<Row> rows, List<String> key, int noBucket) {
     StructType schema = rows.schema();
     StructField[] fields = schema.fields();
     int n = fields.length;
+    boolean[] minMax = new boolean[n];
+    DataType[] types = new DataType[n];
+    boolean flat = true;
+    for (int i = 0; i < n; i++) {
+      types[i] = fields[i].dataType();
+      minMax[i] = ProfileScan.hashedHere(types[i]) && Canonical.hasMinMax(types[i]);
+      flat &= ProfileScan.hashedHere(types[i]);
+    }
+    int[] none = new int[n];
+    Arrays.fill(none, -1);
+    Batches batches = flat ? Batches.of(rows) : null;
+    if (batches != null) {
+      int[] keyAt = key.stream().mapToInt(schema::fieldIndex).toArray();
+      int bucket = key.isEmpty() ? noBucket : ProfileScan.KEY_BUCKETS;
+      ProfileScan.Layout layout =
+          new ProfileScan.Layout(
+              batches.ordinals(), none, none, none, minMax, types, bucket, keyAt);
+      ProfileScan.Totals totals = ProfileScan.scan(batches, layout);
+      return new Scanned(profile(rows, totals), totals.buckets);
+    }
     List<Column> first = Fingerprints.firstHashes(schema);
     List<Column> second = Fingerprints.secondHashes(schema);
     List<Column> projection = new ArrayList<>();
-    int[] value = new int[n];
-    int[] hash = new int[n];
-    int[] secondAt = new int[n];
-    int[] isNull = new int[n];
-    boolean[] minMax = new boolean[n];
-    DataType[] types = new DataType[n];
+    int[] value = none.clone();
+    int[] hash = none.clone();
+    int[] secondAt = none.clone();
+    int[] isNull = none.clone();
     for (int i = 0; i < n; i++) {
-      types[i] = fields[i].dataType();
       Column column = Canonical.column(fields[i].name());
-      value[i] = hash[i] = secondAt[i] = isNull[i] = -1;
       if (ProfileScan.hashedHere(types[i])) {
         value[i] = projection.size();
         projection.add(column.as("__dsm_v" + i));
-        minMax[i] = Canonical.hasMinMax(types[i]);
       } else {
         hash[i] = projection.size();
         projection.add(first.get(i).as("__dsm_h" + i));
@@ -96,14 +111,15 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
       }
     }
     int bucketAt = noBucket;
-    if (bucket != null) {
+    if (!key.isEmpty()) {
       bucketAt = projection.size();
-      projection.add(bucket.as("__dsm_bucket"));
+      projection.add(Differences.bucket(schema, key).as("__dsm_bucket"));
     }
     ProfileScan.Totals totals =
         ProfileScan.scan(
             rows.select(projection.toArray(Column[]::new)),
-            new ProfileScan.Layout(value, hash, secondAt, isNull, minMax, types, bucketAt));
+            new ProfileScan.Layout(
+                value, hash, secondAt, isNull, minMax, types, bucketAt, new int[0]));
     return new Scanned(profile(rows, totals), totals.buckets);
   }
 

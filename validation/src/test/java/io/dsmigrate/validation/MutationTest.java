@@ -153,6 +153,63 @@ class MutationTest extends SparkTestBase {
     assertSameProfile(rows, type);
   }
 
+  /**
+   * A side read from Parquet or Delta is scanned as Spark's column batches, one column at a time
+   * (flat types only); the profile and the key bucket sums must be the same as from rows, to the
+   * last bit, or two sides read the two ways would differ, or their differences be looked for in
+   * the wrong buckets.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("types")
+  void aSideReadAsColumnBatchesGivesTheSameProfileAndBuckets(
+      String type, String value, String other) {
+    Dataset<Row> rows =
+        base(value)
+            .unionByName(
+                base(other).selectExpr("id + " + ROWS + " AS id", "v1", "v2").where("id % 3 = 0"));
+    Dataset<Row> batched = batched(rows, "batched");
+    assertSameScans(rows, batched, type);
+  }
+
+  /** {@code rows} written to Parquet and read back; read as batches when all columns are flat. */
+  private Dataset<Row> batched(Dataset<Row> rows, String name) {
+    rows.repartition(2).write().parquet(path(name));
+    Dataset<Row> read = spark().read().parquet(path(name));
+    boolean flat =
+        java.util.Arrays.stream(rows.schema().fields())
+            .allMatch(field -> ProfileScan.hashedHere(field.dataType()));
+    if (flat) {
+      assertThat(Batches.of(read)).as("read as column batches").isNotNull();
+    }
+    assertThat(Batches.of(rows)).as("in-memory rows are not batches").isNull();
+    return read;
+  }
+
+  /** The same profile, and the same bucket sums keyed by each column and unkeyed, both ways. */
+  private static void assertSameScans(Dataset<Row> rows, Dataset<Row> batched, String what) {
+    assertThat(SideProfile.of(batched)).as(what).isEqualTo(SideProfile.of(rows));
+    for (String column : rows.columns()) {
+      List<String> key = List.of(column, "id");
+      assertThat(bucketsApart(SideProfile.scan(rows, key), SideProfile.scan(batched, key)))
+          .as(what + ": buckets whose sums differ, keyed by " + column)
+          .isEmpty();
+    }
+    assertThat(
+            bucketsApart(SideProfile.scan(rows, List.of()), SideProfile.scan(batched, List.of())))
+        .as(what + ": buckets by row fingerprint whose sums differ")
+        .isEmpty();
+  }
+
+  private static List<Integer> bucketsApart(SideProfile.Scanned one, SideProfile.Scanned other) {
+    List<Integer> apart = new java.util.ArrayList<>();
+    for (int i = 0; i < one.buckets().length; i++) {
+      if (one.buckets()[i] != other.buckets()[i]) {
+        apart.add(i / 3);
+      }
+    }
+    return apart;
+  }
+
   @org.junit.jupiter.api.Test
   void specialValuesGiveTheSameProfileScannedAndObserved() {
     Dataset<Row> rows =
@@ -170,6 +227,7 @@ class MutationTest extends SparkTestBase {
                     + "  NULL, NULL, NULL)"
                     + " AS t(id, d, f, s, b, big, ts, sm, ti)");
     assertSameProfile(rows, "special values");
+    assertSameScans(rows, batched(rows, "special"), "special values");
 
     // Keyed by the special values (NaN, -0.0, '', empty binary, extremes, nulls): each key must be
     // found in its bucket and paired with itself, so every row whose v changed is one changed key.
@@ -185,13 +243,17 @@ class MutationTest extends SparkTestBase {
   @MethodSource("types")
   void aKeyOfEveryTypeFindsItsChangedRow(String type, String value, String other) {
     // Keyed by (v2, id): v2 of the type under test, null in some rows. The changed row must be
-    // found in its key's bucket and paired by its key, whatever the key's type.
+    // found in its key's bucket and paired by its key, whatever the key's type, and whether the
+    // sides are read as rows or as column batches.
     Dataset<Row> changed = changedAt(value, other, 7, "v1");
-    ComparisonResult keyed =
-        DatasetComparison.of(base(value), changed).key(List.of("v2", "id")).execute();
-    assertThat(keyed.rowsChanged()).as(type).isEqualTo(1);
-    assertThat(keyed.columnsDiffering()).as(type).containsExactly("v1");
-    assertThat(keyed.keysOnlyOld()).as(type).isZero();
+    for (Dataset<Row> old : List.of(base(value), batched(base(value), "old"))) {
+      ComparisonResult keyed =
+          DatasetComparison.of(old, changed).key(List.of("v2", "id")).execute();
+      assertThat(keyed.rowsChanged()).as(type).isEqualTo(1);
+      assertThat(keyed.columnsDiffering()).as(type).containsExactly("v1");
+      assertThat(keyed.keysOnlyOld()).as(type).isZero();
+      assertThat(keyed.rowsMissing()).as(type).isEqualTo(1);
+    }
   }
 
   private static void assertSameProfile(Dataset<Row> rows, String what) {
