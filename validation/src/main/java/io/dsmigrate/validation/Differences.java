@@ -160,11 +160,31 @@ final class Differences {
     Dataset<Row> oldPart = oldRows;
     Dataset<Row> newPart = newRows;
     if (buckets != null) {
-      Column bucket = bucket(oldRows.schema(), key);
-      oldPart = oldRows.where(bucket.isin(buckets));
-      newPart = newRows.where(bucket.isin(buckets));
+      oldPart = inBuckets(oldRows, buckets);
+      newPart = inBuckets(newRows, buckets);
     }
     return KeyedDiff.diff(oldPart, newPart, this);
+  }
+
+  /**
+   * The rows of {@code rows} whose key bucket is one of {@code buckets}: taken straight from the
+   * side's column batches when Spark reads it so (see {@link ProfileScan#batches}), else filtered
+   * by Spark.
+   */
+  private Dataset<Row> inBuckets(Dataset<Row> rows, Object[] buckets) {
+    Batches batches = ProfileScan.batches(rows);
+    if (batches == null) {
+      return rows.where(bucket(rows.schema(), key).isin(buckets));
+    }
+    boolean[] wanted = new boolean[BUCKETS];
+    for (Object bucket : buckets) {
+      wanted[(Integer) bucket] = true;
+    }
+    ProfileScan.Layout layout =
+        ProfileScan.layout(rows.schema(), batches, key, ProfileScan.NO_BUCKETS);
+    return ((org.apache.spark.sql.classic.SparkSession) rows.sparkSession())
+        .internalCreateDataFrame(
+            ProfileScan.inKeyBuckets(batches, layout, wanted), rows.schema(), false);
   }
 
   /**

@@ -66,29 +66,23 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
    * which the diff needs when the sides differ.
    */
   private static Scanned scan(Dataset<Row> rows, List<String> key, int noBucket) {
+    Batches batches = ProfileScan.batches(rows);
+    if (batches != null) {
+      ProfileScan.Totals totals =
+          ProfileScan.scan(batches, ProfileScan.layout(rows.schema(), batches, key, noBucket));
+      return new Scanned(profile(rows, totals), totals.buckets);
+    }
     StructType schema = rows.schema();
     StructField[] fields = schema.fields();
     int n = fields.length;
     boolean[] minMax = new boolean[n];
     DataType[] types = new DataType[n];
-    boolean flat = true;
     for (int i = 0; i < n; i++) {
       types[i] = fields[i].dataType();
       minMax[i] = ProfileScan.hashedHere(types[i]) && Canonical.hasMinMax(types[i]);
-      flat &= ProfileScan.hashedHere(types[i]);
     }
     int[] none = new int[n];
     Arrays.fill(none, -1);
-    Batches batches = flat ? Batches.of(rows) : null;
-    if (batches != null) {
-      int[] keyAt = key.stream().mapToInt(schema::fieldIndex).toArray();
-      int bucket = key.isEmpty() ? noBucket : ProfileScan.KEY_BUCKETS;
-      ProfileScan.Layout layout =
-          new ProfileScan.Layout(
-              batches.ordinals(), none, none, none, minMax, types, bucket, keyAt);
-      ProfileScan.Totals totals = ProfileScan.scan(batches, layout);
-      return new Scanned(profile(rows, totals), totals.buckets);
-    }
     List<Column> first = Fingerprints.firstHashes(schema);
     List<Column> second = Fingerprints.secondHashes(schema);
     List<Column> projection = new ArrayList<>();

@@ -253,6 +253,40 @@ class KeyedComparisonTest extends SparkTestBase {
     assertThat(limited).hasSize(3);
   }
 
+  /**
+   * Sides read from files are profiled and read out straight from Spark's column batches; with
+   * their columns stored in another order, and one side or both read so, the diff, its per-column
+   * counts and its samples are exactly those of the same rows in memory.
+   */
+  @Test
+  void sidesReadFromFilesGiveTheSameDiffAndSamples() {
+    old().select("c", "b", "a", "id").write().parquet(path("old"));
+    changed().select("c", "b", "a", "id").repartition(3).write().parquet(path("new"));
+    Dataset<Row> oldRead = spark().read().parquet(path("old")).select("id", "a", "b", "c");
+    Dataset<Row> newRead = spark().read().parquet(path("new")).select("id", "a", "b", "c");
+    assertThat(ProfileScan.batches(oldRead)).isNotNull();
+    assertThat(ProfileScan.batches(newRead)).isNotNull();
+
+    List<Row> expectedSamples = new ArrayList<>();
+    ComparisonResult expected = keyedWithSamples(old(), changed(), expectedSamples);
+    assertThat(expected.rowsChanged()).isEqualTo(2);
+    for (List<Dataset<Row>> sides :
+        List.of(List.of(oldRead, newRead), List.of(oldRead, changed()), List.of(old(), newRead))) {
+      List<Row> samples = new ArrayList<>();
+      ComparisonResult result = keyedWithSamples(sides.get(0), sides.get(1), samples);
+      assertThat(result).isEqualTo(expected);
+      assertThat(samples).containsExactlyInAnyOrderElementsOf(expectedSamples);
+    }
+  }
+
+  private static ComparisonResult keyedWithSamples(
+      Dataset<Row> old, Dataset<Row> now, List<Row> samples) {
+    return DatasetComparison.of(old, now)
+        .key(List.of("id"))
+        .samples(10, written -> samples.addAll(written.collectAsList()))
+        .execute();
+  }
+
   @Test
   void largeDifferencesAreCountedWithoutPullingRowsToTheDriver() throws Exception {
     Dataset<Row> old =
