@@ -271,7 +271,8 @@ class CommandLineTest extends SparkTestBase {
         .contains("ratio exceptAll / dsmigrate:")
         .contains("(all report equal: true)")
         .contains("ratio full outer join / dsmigrate keyed:")
-        .containsPattern("floor: reading every value of both sides once takes [0-9.]+ s; the join")
+        .containsPattern(
+            "floor: reading every value of both sides once, as rows, takes [0-9.]+ s; the join")
         .contains(
             "found: 2 changed keys (columns [amount, note]), 1 keys only in old, 1 duplicate keys;")
         .contains("all methods agree: true");

@@ -255,13 +255,20 @@ class KeyedComparisonTest extends SparkTestBase {
 
   /**
    * Sides read from files are profiled and read out straight from Spark's column batches; with
-   * their columns stored in another order, and one side or both read so, the diff, its per-column
-   * counts and its samples are exactly those of the same rows in memory.
+   * their columns stored in another order, a column taken from partition directories, and one side
+   * or both read so, the diff, its per-column counts and its samples are exactly those of the same
+   * rows in memory.
    */
   @Test
   void sidesReadFromFilesGiveTheSameDiffAndSamples() {
     old().select("c", "b", "a", "id").write().parquet(path("old"));
-    changed().select("c", "b", "a", "id").repartition(3).write().parquet(path("new"));
+    // The new side is partitioned by a: its values come from the directory names.
+    changed()
+        .select("c", "b", "a", "id")
+        .repartition(3)
+        .write()
+        .partitionBy("a")
+        .parquet(path("new"));
     Dataset<Row> oldRead = spark().read().parquet(path("old")).select("id", "a", "b", "c");
     Dataset<Row> newRead = spark().read().parquet(path("new")).select("id", "a", "b", "c");
     assertThat(ProfileScan.batches(oldRead)).isNotNull();
