@@ -255,7 +255,9 @@ final class BenchValidationCommand implements Callable<Integer> {
 
   private record Timed<T>(T value, double seconds) {}
 
+  /** Times {@code work}, started on a collected heap so no method pays for another's garbage. */
   private static <T> Timed<T> time(Supplier<T> work) {
+    System.gc();
     long start = System.nanoTime();
     T value = work.get();
     return new Timed<>(value, (System.nanoTime() - start) / 1e9);
