@@ -127,7 +127,8 @@ public final class DatasetComparison {
     Aligned aligned = align();
     Dataset<Row> oldSide = aligned.oldRows;
     Dataset<Row> newSide = aligned.newRows;
-    List<String> bucket = aligned.key;
+    // With a key, each scan also sums its rows per key bucket.
+    List<String> byKey = aligned.key;
     SideProfile.Scanned oldScan = null;
     if (knownOld != null && floatDigits == 0) {
       oldScan =
@@ -139,21 +140,21 @@ public final class DatasetComparison {
     boolean observed = oldScan != null;
     SideProfile.Scanned newScan;
     if (observed) {
-      newScan = SideProfile.scan(newSide, bucket);
+      newScan = SideProfile.scan(newSide, byKey);
     } else {
       // Both sides at once: each one's last tasks leave cores free that the other's tasks take.
       List<SideProfile.Scanned> scans =
           Concurrently.both(
               oldSide.sparkSession(),
-              () -> SideProfile.scan(oldSide, bucket),
-              () -> SideProfile.scan(newSide, bucket));
+              () -> SideProfile.scan(oldSide, byKey),
+              () -> SideProfile.scan(newSide, byKey));
       oldScan = scans.get(0);
       newScan = scans.get(1);
     }
     if (observed && !oldScan.profile().sameRows(newScan.profile())) {
       // The observed figures disagree: prove it from the data itself before saying so (an observed
       // profile can count a task twice when Spark re-runs a lost stage).
-      oldScan = SideProfile.scan(oldSide, bucket);
+      oldScan = SideProfile.scan(oldSide, byKey);
     }
     SideProfile oldProfile = oldScan.profile();
     SideProfile newProfile = newScan.profile();

@@ -172,7 +172,7 @@ final class Differences {
    * by Spark.
    */
   private Dataset<Row> inBuckets(Dataset<Row> rows, Object[] buckets) {
-    Batches batches = ProfileScan.batches(rows);
+    Batches batches = BatchScan.batches(rows);
     if (batches == null) {
       return rows.where(bucket(rows.schema(), key).isin(buckets));
     }
@@ -181,10 +181,10 @@ final class Differences {
       wanted[(Integer) bucket] = true;
     }
     ProfileScan.Layout layout =
-        ProfileScan.layout(rows.schema(), batches, key, ProfileScan.NO_BUCKETS);
+        BatchScan.layout(rows.schema(), batches, key, ProfileScan.NO_BUCKETS);
     return ((org.apache.spark.sql.classic.SparkSession) rows.sparkSession())
         .internalCreateDataFrame(
-            ProfileScan.inKeyBuckets(batches, layout, wanted), rows.schema(), false);
+            BatchScan.inKeyBuckets(batches, layout, wanted), rows.schema(), false);
   }
 
   /**

@@ -8,19 +8,16 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function2;
-import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.InternalRow$;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.SpecializedGetters;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.expressions.XXH64;
 import org.apache.spark.sql.catalyst.expressions.XxHash64Function;
 import org.apache.spark.sql.catalyst.types.PhysicalDataType$;
 import org.apache.spark.sql.catalyst.util.SQLOrderingUtil;
-import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
@@ -32,13 +29,9 @@ import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.sql.util.SchemaUtils;
-import org.apache.spark.sql.vectorized.ColumnVector;
-import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 
@@ -94,45 +87,6 @@ final class ProfileScan {
     int columns() {
       return types.length;
     }
-  }
-
-  /**
-   * The column batches of {@code rows} (see {@link Batches}) when every column is of a type the
-   * loop hashes itself, else null.
-   */
-  static Batches batches(Dataset<Row> rows) {
-    for (StructField field : rows.schema().fields()) {
-      if (!hashedHere(field.dataType())) {
-        return null;
-      }
-    }
-    return Batches.of(rows);
-  }
-
-  /**
-   * The layout of a side read as {@code batches}: each column's value at its position in the
-   * batches, buckets of {@code key} (column names) or else as {@code noBucket} says.
-   */
-  static Layout layout(StructType schema, Batches batches, List<String> key, int noBucket) {
-    int n = schema.size();
-    boolean[] minMax = new boolean[n];
-    DataType[] types = new DataType[n];
-    for (int i = 0; i < n; i++) {
-      types[i] = schema.fields()[i].dataType();
-      minMax[i] = Canonical.hasMinMax(types[i]);
-    }
-    int[] none = new int[n];
-    Arrays.fill(none, -1);
-    int[] keyAt = key.stream().mapToInt(schema::fieldIndex).toArray();
-    return new Layout(
-        batches.ordinals(),
-        none,
-        none,
-        none,
-        minMax,
-        types,
-        key.isEmpty() ? noBucket : KEY_BUCKETS,
-        keyAt);
   }
 
   static final int NO_BUCKETS = -1;
@@ -192,15 +146,7 @@ final class ProfileScan {
         rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new Task(layout)), layout);
   }
 
-  /**
-   * Scans a side read as column batches (see {@link Batches}); {@code layout} gives each column's
-   * position in the batches. The totals are the same as a scan of the same rows as rows.
-   */
-  static Totals scan(Batches batches, Layout layout) {
-    return merged(batches.batches().toJavaRDD().mapPartitions(new BatchTask(layout)), layout);
-  }
-
-  private static Totals merged(JavaRDD<Totals> partials, Layout layout) {
+  static Totals merged(JavaRDD<Totals> partials, Layout layout) {
     Merge merge = new Merge(layout);
     if (layout.bucket() == NO_BUCKETS) {
       return partials.getNumPartitions() == 0 ? new Totals(layout) : partials.treeReduce(merge, 2);
@@ -305,7 +251,7 @@ final class ProfileScan {
   }
 
   /** What both loops share: the hashers, the starts of the row chains, and the totals. */
-  private static final class Sums {
+  static final class Sums {
     final Hasher first;
     final Hasher second;
     final long highStart = XXH64.hashLong(Fingerprints.SEED_HIGH, 42);
@@ -340,258 +286,10 @@ final class ProfileScan {
   }
 
   /**
-   * One task's totals from column batches: the same sums as {@link Task}, taken one column at a
-   * time over each batch, so the loop over a column's values stays on one column and one type.
-   */
-  private static final class BatchTask implements FlatMapFunction<Iterator<ColumnarBatch>, Totals> {
-    private static final long serialVersionUID = 1L;
-    private final Layout layout;
-
-    BatchTask(Layout layout) {
-      this.layout = layout;
-    }
-
-    @Override
-    public Iterator<Totals> call(Iterator<ColumnarBatch> batches) {
-      Layout at = layout;
-      int columns = at.columns();
-      Sums all = new Sums(at);
-      Totals totals = all.totals;
-      long[] sums = totals.sums;
-      long[] high = new long[0];
-      long[] low = new long[0];
-      long[] firsts = new long[0];
-      long[] seconds = new long[0];
-      long[] keys = new long[0];
-      while (batches.hasNext()) {
-        ColumnarBatch batch = batches.next();
-        int n = batch.numRows();
-        if (high.length < n) {
-          high = new long[n];
-          low = new long[n];
-          firsts = new long[n];
-          seconds = new long[n * columns];
-          keys = new long[n];
-        }
-        totals.rows += n;
-        Arrays.fill(high, 0, n, all.highStart);
-        Arrays.fill(low, 0, n, all.lowStart);
-        for (int c = 0; c < columns; c++) {
-          column(batch, c, n, all, firsts, seconds, c * n);
-          long top = 0;
-          long middle = 0;
-          long bottom = 0;
-          for (int r = 0; r < n; r++) {
-            long h1 = firsts[r];
-            top += h1 >>> 43;
-            middle += (h1 >>> 22) & ((1L << 21) - 1);
-            bottom += h1 & ((1L << 22) - 1);
-            high[r] = XXH64.hashLong(h1, high[r]);
-          }
-          sums[6 + 3 * c] += top;
-          sums[7 + 3 * c] += middle;
-          sums[8 + 3 * c] += bottom;
-        }
-        for (int c = columns - 1; c >= 0; c--) {
-          int from = c * n;
-          for (int r = 0; r < n; r++) {
-            low[r] = XXH64.hashLong(seconds[from + r], low[r]);
-          }
-        }
-        if (at.bucket() == KEY_BUCKETS) {
-          keyHashes(batch, at, n, all.first, keys);
-        }
-        for (int r = 0; r < n; r++) {
-          all.row(
-              high[r],
-              low[r],
-              at.bucket() == KEY_BUCKETS ? keyBucket(keys[r]) : rowBucket(high[r]));
-        }
-      }
-      return all.done();
-    }
-
-    /**
-     * Column {@code c} of the first {@code n} rows of a batch: both hashes of each value (into
-     * {@code firsts} and, from {@code from}, {@code seconds}), its nulls, and its min and max. Each
-     * value is read once, and the type is chosen once per column, not once per value.
-     */
-    private void column(
-        ColumnarBatch batch, int c, int n, Sums all, long[] firsts, long[] seconds, int from) {
-      ColumnVector vector = batch.column(layout.value()[c]);
-      DataType type = layout.types()[c];
-      boolean minMax = layout.minMax()[c];
-      boolean nulls = vector.hasNull();
-      long seed1 = all.first.notNull;
-      long seed2 = all.second.notNull;
-      Extremes extremes = all.extremes;
-      for (int r = 0; r < n; r++) {
-        if (nulls && vector.isNullAt(r)) {
-          all.totals.nulls[c]++;
-          firsts[r] = all.first.ofNull;
-          seconds[from + r] = all.second.ofNull;
-          continue;
-        }
-        switch (all.first.kinds[c]) {
-          case Hasher.INT -> {
-            int v = vector.getInt(r);
-            firsts[r] = XXH64.hashInt(v, seed1);
-            seconds[from + r] = XXH64.hashInt(v, seed2);
-            if (minMax) {
-              extremes.observe(c, v);
-            }
-          }
-          case Hasher.LONG, Hasher.SMALL_DECIMAL, Hasher.DOUBLE -> {
-            int kind = all.first.kinds[c];
-            double d = kind == Hasher.DOUBLE ? vector.getDouble(r) : 0;
-            long v =
-                kind == Hasher.LONG
-                    ? vector.getLong(r)
-                    : kind == Hasher.SMALL_DECIMAL ? unscaled(vector, r, type) : bits(d);
-            firsts[r] = XXH64.hashLong(v, seed1);
-            seconds[from + r] = XXH64.hashLong(v, seed2);
-            if (minMax && kind == Hasher.DOUBLE) {
-              extremes.observe(c, d);
-            } else if (minMax) {
-              extremes.observe(c, v);
-            }
-          }
-          case Hasher.STRING -> {
-            UTF8String v = vector.getUTF8String(r);
-            Object base = v.getBaseObject();
-            long offset = v.getBaseOffset();
-            int bytes = v.numBytes();
-            firsts[r] = XXH64.hashUnsafeBytes(base, offset, bytes, seed1);
-            seconds[from + r] = XXH64.hashUnsafeBytes(base, offset, bytes, seed2);
-            if (minMax) {
-              extremes.observe(c, v);
-            }
-          }
-          default -> {
-            InternalRow row = batch.getRow(r);
-            firsts[r] = all.first.hash(row, c);
-            seconds[from + r] = all.second.hash(row, c);
-            if (minMax) {
-              extremes.observe(c, row);
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * The key hashes of the first {@code n} rows of a batch, into {@code keys}, as {@link
-   * Differences#bucket} computes them in Spark: Spark's {@code xxhash64} of the seed, then of each
-   * key column's (is null, value). A row's bucket is its hash {@code pmod} the number of buckets (a
-   * power of two, so its low bits): see {@link #keyBucket}.
-   */
-  private static void keyHashes(
-      ColumnarBatch batch, Layout layout, int n, Hasher hasher, long[] keys) {
-    Arrays.fill(keys, 0, n, XXH64.hashLong(Fingerprints.SEED_BUCKET, 42));
-    for (int c : layout.key()) {
-      ColumnVector vector = batch.column(layout.value()[c]);
-      DataType type = layout.types()[c];
-      for (int r = 0; r < n; r++) {
-        if (vector.isNullAt(r)) {
-          keys[r] = XXH64.hashInt(1, keys[r]);
-          continue;
-        }
-        long seed = XXH64.hashInt(0, keys[r]);
-        keys[r] =
-            switch (hasher.kinds[c]) {
-              case Hasher.INT -> XXH64.hashInt(vector.getInt(r), seed);
-              case Hasher.LONG -> XXH64.hashLong(vector.getLong(r), seed);
-              case Hasher.SMALL_DECIMAL -> XXH64.hashLong(unscaled(vector, r, type), seed);
-              case Hasher.DOUBLE -> XXH64.hashLong(bits(vector.getDouble(r)), seed);
-              default -> hasher.hash(batch.getRow(r), c, seed);
-            };
-      }
-    }
-  }
-
-  /** The bucket of a key hash. */
-  private static int keyBucket(long hash) {
-    return (int) (hash & (Differences.BUCKETS - 1));
-  }
-
-  /**
-   * The rows of a side read as batches whose key bucket is {@code wanted}, copied out in the side's
-   * column order; the key is hashed as in the profile scan, and no other row is ever built.
-   */
-  static RDD<InternalRow> inKeyBuckets(Batches batches, Layout layout, boolean[] wanted) {
-    return batches.batches().toJavaRDD().mapPartitions(new KeyRows(layout, wanted)).rdd();
-  }
-
-  /** The rows of wanted key buckets, one batch at a time. */
-  private static final class KeyRows
-      implements FlatMapFunction<Iterator<ColumnarBatch>, InternalRow> {
-    private static final long serialVersionUID = 1L;
-    private final Layout layout;
-    private final boolean[] wanted;
-
-    KeyRows(Layout layout, boolean[] wanted) {
-      this.layout = layout;
-      this.wanted = wanted;
-    }
-
-    @Override
-    public Iterator<InternalRow> call(Iterator<ColumnarBatch> batches) {
-      Hasher hasher = new Hasher(layout, Fingerprints.SEED_COLUMN);
-      int columns = layout.columns();
-      @SuppressWarnings("unchecked")
-      scala.Function2<SpecializedGetters, Object, Object>[] accessors =
-          new scala.Function2[columns];
-      for (int c = 0; c < columns; c++) {
-        accessors[c] = InternalRow$.MODULE$.getAccessor(layout.types()[c], true);
-      }
-      return new Iterator<>() {
-        private final List<InternalRow> found = new ArrayList<>();
-        private int next;
-        private long[] keys = new long[0];
-
-        @Override
-        public boolean hasNext() {
-          while (next == found.size() && batches.hasNext()) {
-            found.clear();
-            next = 0;
-            ColumnarBatch batch = batches.next();
-            int n = batch.numRows();
-            if (keys.length < n) {
-              keys = new long[n];
-            }
-            keyHashes(batch, layout, n, hasher, keys);
-            for (int r = 0; r < n; r++) {
-              if (wanted[keyBucket(keys[r])]) {
-                InternalRow row = batch.getRow(r);
-                Object[] values = new Object[columns];
-                for (int c = 0; c < columns; c++) {
-                  values[c] =
-                      InternalRow$.MODULE$.copyValue(accessors[c].apply(row, layout.value()[c]));
-                }
-                found.add(new GenericInternalRow(values));
-              }
-            }
-          }
-          return next < found.size();
-        }
-
-        @Override
-        public InternalRow next() {
-          if (!hasNext()) {
-            throw new java.util.NoSuchElementException();
-          }
-          return found.get(next++);
-        }
-      };
-    }
-  }
-
-  /**
    * Hashes one column's value as Spark's {@code xxhash64(seed, isnull(v), v)} does: the hash of the
    * seed (a long, with Spark's default seed 42), then of the null flag, then of the value.
    */
-  private static final class Hasher {
+  static final class Hasher {
     static final int INT = 0;
     static final int LONG = 1;
     static final int DOUBLE = 2;
@@ -672,7 +370,7 @@ final class ProfileScan {
   }
 
   /** A double's bits as Spark hashes them: -0.0 as 0.0, and every NaN with the same bits. */
-  private static long bits(double d) {
+  static long bits(double d) {
     return d == -0.0d ? 0L : Double.doubleToLongBits(d);
   }
 
@@ -685,22 +383,12 @@ final class ProfileScan {
     return row.getDecimal(at, decimal.precision(), decimal.scale()).toUnscaledLong();
   }
 
-  /** The unscaled value of a decimal of precision 18 or less in row {@code r} of a column. */
-  private static long unscaled(ColumnVector vector, int r, DataType type) {
-    DecimalType decimal = (DecimalType) type;
-    if (vector instanceof WritableColumnVector) {
-      // How Spark's own column vectors store such a decimal.
-      return decimal.precision() <= Decimal.MAX_INT_DIGITS() ? vector.getInt(r) : vector.getLong(r);
-    }
-    return vector.getDecimal(r, decimal.precision(), decimal.scale()).toUnscaledLong();
-  }
-
   /**
    * A task's least and greatest value per column, in Spark's order for each type: kept unboxed for
    * the common types (most rows change neither, so most rows cost one or two comparisons), through
    * Spark's ordering for the others.
    */
-  private static final class Extremes {
+  static final class Extremes {
     private final Layout layout;
     private final int[] kinds;
     private final boolean[] seen;
@@ -900,7 +588,7 @@ final class ProfileScan {
   }
 
   /** Adds a 64-bit hash to its three partial sums (bits 43-63, 22-42 and 0-21). */
-  private static void add(long[] sums, int at, long hash) {
+  static void add(long[] sums, int at, long hash) {
     sums[at] += hash >>> 43;
     sums[at + 1] += (hash >>> 22) & ((1L << 21) - 1);
     sums[at + 2] += hash & ((1L << 22) - 1);

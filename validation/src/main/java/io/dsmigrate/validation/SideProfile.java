@@ -66,10 +66,10 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
    * which the diff needs when the sides differ.
    */
   private static Scanned scan(Dataset<Row> rows, List<String> key, int noBucket) {
-    Batches batches = ProfileScan.batches(rows);
+    Batches batches = BatchScan.batches(rows);
     if (batches != null) {
       ProfileScan.Totals totals =
-          ProfileScan.scan(batches, ProfileScan.layout(rows.schema(), batches, key, noBucket));
+          BatchScan.scan(batches, BatchScan.layout(rows.schema(), batches, key, noBucket));
       return new Scanned(profile(rows, totals), totals.buckets);
     }
     StructType schema = rows.schema();

@@ -271,8 +271,8 @@ class KeyedComparisonTest extends SparkTestBase {
         .parquet(path("new"));
     Dataset<Row> oldRead = spark().read().parquet(path("old")).select("id", "a", "b", "c");
     Dataset<Row> newRead = spark().read().parquet(path("new")).select("id", "a", "b", "c");
-    assertThat(ProfileScan.batches(oldRead)).isNotNull();
-    assertThat(ProfileScan.batches(newRead)).isNotNull();
+    assertThat(BatchScan.batches(oldRead)).isNotNull();
+    assertThat(BatchScan.batches(newRead)).isNotNull();
 
     List<Row> expectedSamples = new ArrayList<>();
     ComparisonResult expected = keyedWithSamples(old(), changed(), expectedSamples);
