@@ -1,9 +1,10 @@
 package io.dsmigrate.validation;
 
 import static io.dsmigrate.validation.ProfileScan.KEY_BUCKETS;
+import static io.dsmigrate.validation.ProfileScan.add;
 import static io.dsmigrate.validation.ProfileScan.bits;
+import static io.dsmigrate.validation.ProfileScan.bucket;
 import static io.dsmigrate.validation.ProfileScan.hashedHere;
-import static io.dsmigrate.validation.ProfileScan.rowBucket;
 
 import io.dsmigrate.validation.ProfileScan.Extremes;
 import io.dsmigrate.validation.ProfileScan.Hasher;
@@ -129,19 +130,10 @@ final class BatchScan {
         Arrays.fill(low, 0, n, all.lowStart);
         for (int c = 0; c < columns; c++) {
           column(batch, c, n, all, firsts, seconds, c * n);
-          long top = 0;
-          long middle = 0;
-          long bottom = 0;
           for (int r = 0; r < n; r++) {
-            long h1 = firsts[r];
-            top += h1 >>> 43;
-            middle += (h1 >>> 22) & ((1L << 21) - 1);
-            bottom += h1 & ((1L << 22) - 1);
-            high[r] = XXH64.hashLong(h1, high[r]);
+            add(sums, 6 + 3 * c, firsts[r]);
+            high[r] = XXH64.hashLong(firsts[r], high[r]);
           }
-          sums[6 + 3 * c] += top;
-          sums[7 + 3 * c] += middle;
-          sums[8 + 3 * c] += bottom;
         }
         for (int c = columns - 1; c >= 0; c--) {
           int from = c * n;
@@ -153,10 +145,7 @@ final class BatchScan {
           keyHashes(batch, at, n, all.first, keys);
         }
         for (int r = 0; r < n; r++) {
-          all.row(
-              high[r],
-              low[r],
-              at.bucket() == KEY_BUCKETS ? keyBucket(keys[r]) : rowBucket(high[r]));
+          all.row(high[r], low[r], at.bucket() == KEY_BUCKETS ? bucket(keys[r]) : bucket(high[r]));
         }
       }
       return all.done();
@@ -234,36 +223,21 @@ final class BatchScan {
   /**
    * The key hashes of the first {@code n} rows of a batch, into {@code keys}, as {@link
    * Differences#bucket} computes them in Spark: Spark's {@code xxhash64} of the seed, then of each
-   * key column's (is null, value). A row's bucket is its hash {@code pmod} the number of buckets (a
-   * power of two, so its low bits): see {@link #keyBucket}.
+   * key column's (is null, value). A row's bucket is that of its key hash ({@link
+   * ProfileScan#bucket}).
    */
   private static void keyHashes(
       ColumnarBatch batch, Layout layout, int n, Hasher hasher, long[] keys) {
     Arrays.fill(keys, 0, n, XXH64.hashLong(Fingerprints.SEED_BUCKET, 42));
     for (int c : layout.key()) {
       ColumnVector vector = batch.column(layout.value()[c]);
-      DataType type = layout.types()[c];
       for (int r = 0; r < n; r++) {
-        if (vector.isNullAt(r)) {
-          keys[r] = XXH64.hashInt(1, keys[r]);
-          continue;
-        }
-        long seed = XXH64.hashInt(0, keys[r]);
         keys[r] =
-            switch (hasher.kinds[c]) {
-              case Hasher.INT -> XXH64.hashInt(vector.getInt(r), seed);
-              case Hasher.LONG -> XXH64.hashLong(vector.getLong(r), seed);
-              case Hasher.SMALL_DECIMAL -> XXH64.hashLong(unscaled(vector, r, type), seed);
-              case Hasher.DOUBLE -> XXH64.hashLong(bits(vector.getDouble(r)), seed);
-              default -> hasher.hash(batch.getRow(r), c, seed);
-            };
+            vector.isNullAt(r)
+                ? XXH64.hashInt(1, keys[r])
+                : hasher.hash(batch.getRow(r), c, XXH64.hashInt(0, keys[r]));
       }
     }
-  }
-
-  /** The bucket of a key hash. */
-  private static int keyBucket(long hash) {
-    return (int) (hash & (Differences.BUCKETS - 1));
   }
 
   /**
@@ -313,7 +287,7 @@ final class BatchScan {
             }
             keyHashes(batch, layout, n, hasher, keys);
             for (int r = 0; r < n; r++) {
-              if (wanted[keyBucket(keys[r])]) {
+              if (wanted[bucket(keys[r])]) {
                 InternalRow row = batch.getRow(r);
                 Object[] values = new Object[columns];
                 for (int c = 0; c < columns; c++) {

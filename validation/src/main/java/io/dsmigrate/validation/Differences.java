@@ -168,8 +168,8 @@ final class Differences {
 
   /**
    * The rows of {@code rows} whose key bucket is one of {@code buckets}: taken straight from the
-   * side's column batches when Spark reads it so (see {@link ProfileScan#batches}), else filtered
-   * by Spark.
+   * side's column batches when Spark reads it so (see {@link BatchScan#batches}), else filtered by
+   * Spark.
    */
   private Dataset<Row> inBuckets(Dataset<Row> rows, Object[] buckets) {
     Batches batches = BatchScan.batches(rows);
@@ -208,7 +208,7 @@ final class Differences {
 
   /**
    * A row's bucket by its own fingerprint: the low bits of its high half, as the profile scan takes
-   * them ({@link ProfileScan#rowBucket}).
+   * them ({@link ProfileScan#bucket}).
    */
   static Column rowBucket(StructType schema) {
     return Fingerprints.row(schema).get(0).bitwiseAND(lit((long) BUCKETS - 1)).cast("int");

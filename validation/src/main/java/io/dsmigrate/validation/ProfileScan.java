@@ -94,10 +94,13 @@ final class ProfileScan {
   static final int KEY_BUCKETS = -3;
 
   /**
-   * The bucket of a row by its own fingerprint (its high half), as {@link Differences} reads it.
+   * The bucket of a 64-bit hash: its low bits ({@link Differences#BUCKETS} is a power of two, so
+   * this is also what Spark's {@code pmod} gives). A row's bucket is that of its fingerprint's high
+   * half, as {@link Differences#rowBucket} reads it, or that of its key hash ({@link
+   * Differences#bucket}).
    */
-  static int rowBucket(long high) {
-    return (int) (high & (Differences.BUCKETS - 1));
+  static int bucket(long hash) {
+    return (int) (hash & (Differences.BUCKETS - 1));
   }
 
   /** What a scan adds up: totals, per column figures and per bucket sums. */
@@ -244,7 +247,7 @@ final class ProfileScan {
         for (int c = columns - 1; c >= 0; c--) {
           low = XXH64.hashLong(seconds[c], low);
         }
-        all.row(high, low, at.bucket() >= 0 ? row.getInt(at.bucket()) : rowBucket(high));
+        all.row(high, low, at.bucket() >= 0 ? row.getInt(at.bucket()) : bucket(high));
       }
       return all.done();
     }

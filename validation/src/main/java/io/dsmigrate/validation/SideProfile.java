@@ -75,26 +75,23 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
     StructType schema = rows.schema();
     StructField[] fields = schema.fields();
     int n = fields.length;
+    List<Column> first = Fingerprints.firstHashes(schema);
+    List<Column> second = Fingerprints.secondHashes(schema);
+    List<Column> projection = new ArrayList<>();
+    int[] value = new int[n];
+    int[] hash = new int[n];
+    int[] secondAt = new int[n];
+    int[] isNull = new int[n];
     boolean[] minMax = new boolean[n];
     DataType[] types = new DataType[n];
     for (int i = 0; i < n; i++) {
       types[i] = fields[i].dataType();
-      minMax[i] = ProfileScan.hashedHere(types[i]) && Canonical.hasMinMax(types[i]);
-    }
-    int[] none = new int[n];
-    Arrays.fill(none, -1);
-    List<Column> first = Fingerprints.firstHashes(schema);
-    List<Column> second = Fingerprints.secondHashes(schema);
-    List<Column> projection = new ArrayList<>();
-    int[] value = none.clone();
-    int[] hash = none.clone();
-    int[] secondAt = none.clone();
-    int[] isNull = none.clone();
-    for (int i = 0; i < n; i++) {
       Column column = Canonical.column(fields[i].name());
+      value[i] = hash[i] = secondAt[i] = isNull[i] = -1;
       if (ProfileScan.hashedHere(types[i])) {
         value[i] = projection.size();
         projection.add(column.as("__dsm_v" + i));
+        minMax[i] = Canonical.hasMinMax(types[i]);
       } else {
         hash[i] = projection.size();
         projection.add(first.get(i).as("__dsm_h" + i));
