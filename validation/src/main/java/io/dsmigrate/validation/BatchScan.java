@@ -115,8 +115,10 @@ final class BatchScan {
       long[] firsts = new long[0];
       long[] seconds = new long[0];
       long[] keys = new long[0];
+      StringColumns stringColumns = new StringColumns(columns);
       while (batches.hasNext()) {
         ColumnarBatch batch = batches.next();
+        stringColumns.nextBatch();
         int n = batch.numRows();
         if (high.length < n) {
           high = new long[n];
@@ -129,12 +131,13 @@ final class BatchScan {
         Arrays.fill(high, 0, n, all.highStart);
         Arrays.fill(low, 0, n, all.lowStart);
         for (int c = 0; c < columns; c++) {
-          column(batch, c, n, all, firsts, seconds, c * n);
+          column(batch, c, n, all, stringColumns, firsts, seconds, c * n);
           for (int r = 0; r < n; r++) {
             add(sums, 6 + 3 * c, firsts[r]);
             high[r] = XXH64.hashLong(firsts[r], high[r]);
           }
         }
+        all.extremes.settle();
         for (int c = columns - 1; c >= 0; c--) {
           int from = c * n;
           for (int r = 0; r < n; r++) {
@@ -157,7 +160,14 @@ final class BatchScan {
      * value is read once, and the type is chosen once per column, not once per value.
      */
     private void column(
-        ColumnarBatch batch, int c, int n, Sums all, long[] firsts, long[] seconds, int from) {
+        ColumnarBatch batch,
+        int c,
+        int n,
+        Sums all,
+        StringColumns stringColumns,
+        long[] firsts,
+        long[] seconds,
+        int from) {
       ColumnVector vector = batch.column(layout.value()[c]);
       DataType type = layout.types()[c];
       boolean minMax = layout.minMax()[c];
@@ -165,6 +175,10 @@ final class BatchScan {
       long seed1 = all.first.notNull;
       long seed2 = all.second.notNull;
       Extremes extremes = all.extremes;
+      if (all.first.kinds[c] == Hasher.STRING && vector instanceof WritableColumnVector strings) {
+        stringColumns.column(strings, c, n, all, minMax, firsts, seconds, from);
+        return;
+      }
       for (int r = 0; r < n; r++) {
         if (nulls && vector.isNullAt(r)) {
           all.totals.nulls[c]++;
@@ -217,6 +231,96 @@ final class BatchScan {
           }
         }
       }
+    }
+  }
+
+  /**
+   * The string columns of Spark's own column vectors, as {@link BatchTask#column} takes other
+   * columns, without making a string object per value. Parquet keeps a column either as plain
+   * values, which sit end to end in one buffer and are hashed where they lie, or, for a column with
+   * few distinct values (a region, a status), as ids into a dictionary: decoding such a value
+   * copies it out of the dictionary, so each distinct value is decoded, hashed and weighed for min
+   * and max once per batch (a dictionary holds for a batch at least), and each row takes the hashes
+   * of its id.
+   */
+  private static final class StringColumns {
+    private final int[][] stamps;
+    private final long[][] firsts;
+    private final long[][] seconds;
+    private int batch;
+
+    StringColumns(int columns) {
+      stamps = new int[columns][0];
+      firsts = new long[columns][0];
+      seconds = new long[columns][0];
+    }
+
+    void nextBatch() {
+      batch++;
+    }
+
+    /** Column {@code c} of the first {@code n} rows of a batch, as {@link BatchTask#column}. */
+    void column(
+        WritableColumnVector vector,
+        int c,
+        int n,
+        Sums all,
+        boolean minMax,
+        long[] first,
+        long[] second,
+        int from) {
+      boolean nulls = vector.hasNull();
+      WritableColumnVector ids = vector.hasDictionary() ? vector.getDictionaryIds() : null;
+      boolean located = false;
+      Object base = null;
+      long start = 0;
+      for (int r = 0; r < n; r++) {
+        if (nulls && vector.isNullAt(r)) {
+          all.totals.nulls[c]++;
+          first[r] = all.first.ofNull;
+          second[from + r] = all.second.ofNull;
+        } else if (ids != null) {
+          int id = ids.getDictId(r);
+          if (id >= stamps[c].length || stamps[c][id] != batch) {
+            hashed(vector.getUTF8String(r), c, id, all, minMax);
+          }
+          first[r] = firsts[c][id];
+          second[from + r] = seconds[c][id];
+        } else {
+          if (!located) {
+            // Where the buffer starts: the string of this row, less its offset into the buffer.
+            UTF8String v = vector.getUTF8String(r);
+            base = v.getBaseObject();
+            start = v.getBaseOffset() - vector.getArrayOffset(r);
+            located = true;
+          }
+          long offset = start + vector.getArrayOffset(r);
+          int bytes = vector.getArrayLength(r);
+          first[r] = XXH64.hashUnsafeBytes(base, offset, bytes, all.first.notNull);
+          second[from + r] = XXH64.hashUnsafeBytes(base, offset, bytes, all.second.notNull);
+          if (minMax) {
+            all.extremes.observe(c, base, offset, bytes);
+          }
+        }
+      }
+    }
+
+    /** Hashes dictionary entry {@code id} of column {@code c} for this batch. */
+    private void hashed(UTF8String v, int c, int id, Sums all, boolean minMax) {
+      if (id >= stamps[c].length) {
+        int size = Math.max(id + 1, 2 * stamps[c].length);
+        stamps[c] = Arrays.copyOf(stamps[c], size);
+        firsts[c] = Arrays.copyOf(firsts[c], size);
+        seconds[c] = Arrays.copyOf(seconds[c], size);
+      }
+      Object base = v.getBaseObject();
+      long offset = v.getBaseOffset();
+      firsts[c][id] = XXH64.hashUnsafeBytes(base, offset, v.numBytes(), all.first.notNull);
+      seconds[c][id] = XXH64.hashUnsafeBytes(base, offset, v.numBytes(), all.second.notNull);
+      if (minMax) {
+        all.extremes.observe(c, v);
+      }
+      stamps[c][id] = batch;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.dsmigrate.validation;
 
 import java.io.Serializable;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -32,6 +33,7 @@ import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.sql.util.SchemaUtils;
+import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 
@@ -401,6 +403,9 @@ final class ProfileScan {
     private final double[] maxDouble;
     private final UTF8String[] minString;
     private final UTF8String[] maxString;
+    private final long[] minPrefix;
+    private final long[] maxPrefix;
+    private final boolean[] borrowed;
     private final Values others;
     private final Object[] otherMin;
     private final Object[] otherMax;
@@ -419,6 +424,9 @@ final class ProfileScan {
       maxDouble = new double[columns];
       minString = new UTF8String[columns];
       maxString = new UTF8String[columns];
+      minPrefix = new long[columns];
+      maxPrefix = new long[columns];
+      borrowed = new boolean[columns];
       others = new Values(layout);
       otherMin = new Object[columns];
       otherMax = new Object[columns];
@@ -467,11 +475,76 @@ final class ProfileScan {
       // The string points into a buffer that the next row reuses: copy to keep.
       if (first || v.binaryCompare(minString[c]) < 0) {
         minString[c] = v.copy();
+        minPrefix[c] = prefix(v.getBaseObject(), v.getBaseOffset(), v.numBytes());
       }
       if (first || v.binaryCompare(maxString[c]) > 0) {
         maxString[c] = v.copy();
+        maxPrefix[c] = prefix(v.getBaseObject(), v.getBaseOffset(), v.numBytes());
       }
     }
+
+    /**
+     * As {@link #observe(int, UTF8String)} for the string of {@code bytes} bytes at {@code offset}
+     * of {@code base}, which stays there until {@link #settle}: a new min or max is not copied
+     * until then. Most strings are placed by their first eight bytes alone; only a string that
+     * begins as the min or the max does is compared whole.
+     */
+    void observe(int c, Object base, long offset, int bytes) {
+      long prefix = prefix(base, offset, bytes);
+      if (!seen[c]) {
+        seen[c] = true;
+        minString[c] = maxString[c] = UTF8String.fromAddress(base, offset, bytes);
+        minPrefix[c] = maxPrefix[c] = prefix;
+        borrowed[c] = true;
+        return;
+      }
+      int low = Long.compareUnsigned(prefix, minPrefix[c]);
+      if (low < 0
+          || low == 0
+              && UTF8String.fromAddress(base, offset, bytes).binaryCompare(minString[c]) < 0) {
+        minString[c] = UTF8String.fromAddress(base, offset, bytes);
+        minPrefix[c] = prefix;
+        borrowed[c] = true;
+      }
+      int high = Long.compareUnsigned(prefix, maxPrefix[c]);
+      if (high > 0
+          || high == 0
+              && UTF8String.fromAddress(base, offset, bytes).binaryCompare(maxString[c]) > 0) {
+        maxString[c] = UTF8String.fromAddress(base, offset, bytes);
+        maxPrefix[c] = prefix;
+        borrowed[c] = true;
+      }
+    }
+
+    /** Copies the strings {@link #observe(int, Object, long, int)} left where they were read. */
+    void settle() {
+      for (int c = 0; c < borrowed.length; c++) {
+        if (borrowed[c]) {
+          minString[c] = minString[c].copy();
+          maxString[c] = maxString[c].copy();
+          borrowed[c] = false;
+        }
+      }
+    }
+
+    /**
+     * The first eight bytes of a string as an unsigned big-endian number, zeros past its end: of
+     * two strings, the one with the smaller prefix is the smaller (as {@link
+     * UTF8String#binaryCompare} orders them); equal prefixes say nothing.
+     */
+    static long prefix(Object base, long offset, int bytes) {
+      if (bytes >= 8) {
+        long word = Platform.getLong(base, offset);
+        return BIG_ENDIAN ? word : Long.reverseBytes(word);
+      }
+      long prefix = 0;
+      for (int i = 0; i < 8; i++) {
+        prefix = (prefix << 8) | (i < bytes ? Platform.getByte(base, offset + i) & 0xFF : 0);
+      }
+      return prefix;
+    }
+
+    private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
 
     /** Puts the extremes into {@code totals} as Spark's internal values. */
     void into(Totals totals) {
