@@ -12,6 +12,8 @@ import io.dsmigrate.validation.DatasetComparison;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -21,7 +23,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "bench-validation",
@@ -44,14 +49,28 @@ final class BenchValidationCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
 
+  @Spec CommandSpec spec;
+
   @Option(
       names = "--rows",
       defaultValue = "10000000",
       description = "Rows per table (default: ${DEFAULT-VALUE}).")
   long rows;
 
+  @Option(
+      names = "--runs",
+      defaultValue = "3",
+      description = {
+        "Times dsmigrate's keyed diff and the full outer join this many times each, alternating, and",
+        "reports the median of each (default: ${DEFAULT-VALUE}); every other method runs once."
+      })
+  int runs;
+
   @Override
   public Integer call() throws Exception {
+    if (runs < 1) {
+      throw new ParameterException(spec.commandLine(), "--runs must be 1 or more, got " + runs);
+    }
     if (common.workdir == null) {
       common.workdir = Path.of("dsmigrate-bench");
     }
@@ -101,8 +120,19 @@ final class BenchValidationCommand implements Callable<Integer> {
 
     long changedRows = changed.count();
     System.out.println("Tables with scattered differences:");
-    Timed<ComparisonResult> dsmDiff = time(() -> keyedDiff(old, changed));
-    Timed<long[]> join = time(() -> fullOuterJoin(old, changed));
+    // The ratio at stake: both timed several times, alternating, so a slow moment of the machine
+    // does not fall on one method alone.
+    List<Timed<ComparisonResult>> keyedRuns = new ArrayList<>();
+    List<Timed<long[]>> joinRuns = new ArrayList<>();
+    for (int run = 0; run < runs; run++) {
+      keyedRuns.add(time(() -> keyedDiff(old, changed)));
+      joinRuns.add(time(() -> fullOuterJoin(old, changed)));
+    }
+    Timed<ComparisonResult> dsmDiff = median(keyedRuns);
+    Timed<long[]> join = median(joinRuns);
+    boolean runsAgree =
+        keyedRuns.stream().allMatch(run -> run.value.equals(dsmDiff.value))
+            && joinRuns.stream().allMatch(run -> Arrays.equals(run.value, join.value));
     Timed<ComparisonResult> dsmKeyless = time(() -> DatasetComparison.of(old, changed).execute());
     Timed<long[]> exceptDiff = time(() -> exceptAll(old, changed));
     // What no exact comparison can go below: reading and decoding every value of both sides once.
@@ -119,9 +149,24 @@ final class BenchValidationCommand implements Callable<Integer> {
             && dsmKeyless.value.rowsMissing() == exceptDiff.value[2]
             && dsmKeyless.value.rowsExtra() == exceptDiff.value[3]
             && found.keysOnlyOld() == join.value[0]
-            && found.rowsChanged() == join.value[2];
+            && found.rowsChanged() == join.value[2]
+            && runsAgree;
     print("dsmigrate keyed diff (+ columns, samples)", dsmDiff.seconds, rows + changedRows);
     print("full outer join on id, every column", join.seconds, rows + changedRows);
+    if (runs > 1) {
+      List<String> pairs = new ArrayList<>();
+      for (int run = 0; run < runs; run++) {
+        pairs.add(
+            String.format(
+                "%.1f / %.1f s (%.2fx)",
+                keyedRuns.get(run).seconds,
+                joinRuns.get(run).seconds,
+                joinRuns.get(run).seconds / keyedRuns.get(run).seconds));
+      }
+      System.out.printf(
+          "    (medians of %d runs each; keyed diff / join run by run: %s)%n",
+          runs, String.join(", ", pairs));
+    }
     print("dsmigrate keyless diff", dsmKeyless.seconds, rows + changedRows);
     print("counts + exceptAll both ways", exceptDiff.seconds, rows + changedRows);
     System.out.printf(
@@ -254,6 +299,18 @@ final class BenchValidationCommand implements Callable<Integer> {
   }
 
   private record Timed<T>(T value, double seconds) {}
+
+  /** The run of median time (of an even number of runs, the mean time of the middle two). */
+  private static <T> Timed<T> median(List<Timed<T>> runs) {
+    List<Timed<T>> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(Timed::seconds));
+    Timed<T> middle = sorted.get(sorted.size() / 2);
+    if (sorted.size() % 2 == 1) {
+      return middle;
+    }
+    double lower = sorted.get(sorted.size() / 2 - 1).seconds;
+    return new Timed<>(middle.value, (lower + middle.seconds) / 2);
+  }
 
   /** Times {@code work}, started on a collected heap so no method pays for another's garbage. */
   private static <T> Timed<T> time(Supplier<T> work) {

@@ -265,9 +265,18 @@ class CommandLineTest extends SparkTestBase {
   @Test
   void validationBenchmarkTimesEveryMethodAndChecksTheyAgree() {
     Outcome bench =
-        dsmigrate("bench-validation", "--rows", "3000", "-Ddsmigrate.results.database=cli_bench");
+        dsmigrate(
+            "bench-validation",
+            "--rows",
+            "3000",
+            "--runs",
+            "2",
+            "-Ddsmigrate.results.database=cli_bench");
     assertThat(bench.code()).as(bench.out() + bench.err()).isZero();
     assertThat(bench.out())
+        .containsPattern(
+            "medians of 2 runs each; keyed diff / join run by run: [0-9.]+ / [0-9.]+ s"
+                + " \\([0-9.]+x\\), [0-9.]+ / [0-9.]+ s")
         .contains("ratio exceptAll / dsmigrate:")
         .contains("(all report equal: true)")
         .contains("ratio full outer join / dsmigrate keyed:")
@@ -276,6 +285,13 @@ class CommandLineTest extends SparkTestBase {
         .contains(
             "found: 2 changed keys (columns [amount, note]), 1 keys only in old, 1 duplicate keys;")
         .contains("all methods agree: true");
+  }
+
+  @Test
+  void validationBenchmarkRefusesFewerThanOneRun() {
+    Outcome bench = dsmigrate("bench-validation", "--rows", "3000", "--runs", "0");
+    assertThat(bench.code()).as(bench.out() + bench.err()).isEqualTo(2);
+    assertThat(bench.err()).contains("--runs must be 1 or more, got 0");
   }
 
   private JsonNode validate(String oldPath, String newPath, int expectedCode) throws Exception {
