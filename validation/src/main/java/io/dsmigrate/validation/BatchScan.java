@@ -181,9 +181,7 @@ final class BatchScan {
       }
       for (int r = 0; r < n; r++) {
         if (nulls && vector.isNullAt(r)) {
-          all.totals.nulls[c]++;
-          firsts[r] = all.first.ofNull;
-          seconds[from + r] = all.second.ofNull;
+          nullAt(all, c, r, firsts, seconds, from);
           continue;
         }
         switch (all.first.kinds[c]) {
@@ -234,6 +232,13 @@ final class BatchScan {
     }
   }
 
+  /** Row {@code r}'s value in column {@code c} is null: counted, and given the hashes of a null. */
+  private static void nullAt(Sums all, int c, int r, long[] first, long[] second, int from) {
+    all.totals.nulls[c]++;
+    first[r] = all.first.ofNull;
+    second[from + r] = all.second.ofNull;
+  }
+
   /**
    * The string columns of Spark's own column vectors, as {@link BatchTask#column} takes other
    * columns, without making a string object per value. Parquet keeps a column either as plain
@@ -276,9 +281,7 @@ final class BatchScan {
       long start = 0;
       for (int r = 0; r < n; r++) {
         if (nulls && vector.isNullAt(r)) {
-          all.totals.nulls[c]++;
-          first[r] = all.first.ofNull;
-          second[from + r] = all.second.ofNull;
+          nullAt(all, c, r, first, second, from);
         } else if (ids != null) {
           int id = ids.getDictId(r);
           if (id >= stamps[c].length || stamps[c][id] != batch) {

@@ -405,7 +405,8 @@ final class ProfileScan {
     private final UTF8String[] maxString;
     private final long[] minPrefix;
     private final long[] maxPrefix;
-    private final boolean[] borrowed;
+    private final boolean[] minBorrowed;
+    private final boolean[] maxBorrowed;
     private final Values others;
     private final Object[] otherMin;
     private final Object[] otherMax;
@@ -426,7 +427,8 @@ final class ProfileScan {
       maxString = new UTF8String[columns];
       minPrefix = new long[columns];
       maxPrefix = new long[columns];
-      borrowed = new boolean[columns];
+      minBorrowed = new boolean[columns];
+      maxBorrowed = new boolean[columns];
       others = new Values(layout);
       otherMin = new Object[columns];
       otherMax = new Object[columns];
@@ -470,24 +472,16 @@ final class ProfileScan {
     }
 
     void observe(int c, UTF8String v) {
-      boolean first = !seen[c];
-      seen[c] = true;
-      // The string points into a buffer that the next row reuses: copy to keep.
-      if (first || v.binaryCompare(minString[c]) < 0) {
-        minString[c] = v.copy();
-        minPrefix[c] = prefix(v.getBaseObject(), v.getBaseOffset(), v.numBytes());
-      }
-      if (first || v.binaryCompare(maxString[c]) > 0) {
-        maxString[c] = v.copy();
-        maxPrefix[c] = prefix(v.getBaseObject(), v.getBaseOffset(), v.numBytes());
-      }
+      // The string points into a buffer that the next row reuses: a new min or max is copied now.
+      observe(c, v.getBaseObject(), v.getBaseOffset(), v.numBytes());
+      settle(c);
     }
 
     /**
-     * As {@link #observe(int, UTF8String)} for the string of {@code bytes} bytes at {@code offset}
-     * of {@code base}, which stays there until {@link #settle}: a new min or max is not copied
-     * until then. Most strings are placed by their first eight bytes alone; only a string that
-     * begins as the min or the max does is compared whole.
+     * Weighs the string of {@code bytes} bytes at {@code offset} of {@code base} for min and max,
+     * in the order of {@link UTF8String#binaryCompare}. The string must stay there until {@link
+     * #settle}: a new min or max is not copied until then. Most strings are placed by their first
+     * eight bytes alone; only a string that begins as the min or the max does is compared whole.
      */
     void observe(int c, Object base, long offset, int bytes) {
       long prefix = prefix(base, offset, bytes);
@@ -495,7 +489,7 @@ final class ProfileScan {
         seen[c] = true;
         minString[c] = maxString[c] = UTF8String.fromAddress(base, offset, bytes);
         minPrefix[c] = maxPrefix[c] = prefix;
-        borrowed[c] = true;
+        minBorrowed[c] = maxBorrowed[c] = true;
         return;
       }
       int low = Long.compareUnsigned(prefix, minPrefix[c]);
@@ -504,7 +498,7 @@ final class ProfileScan {
               && UTF8String.fromAddress(base, offset, bytes).binaryCompare(minString[c]) < 0) {
         minString[c] = UTF8String.fromAddress(base, offset, bytes);
         minPrefix[c] = prefix;
-        borrowed[c] = true;
+        minBorrowed[c] = true;
       }
       int high = Long.compareUnsigned(prefix, maxPrefix[c]);
       if (high > 0
@@ -512,18 +506,25 @@ final class ProfileScan {
               && UTF8String.fromAddress(base, offset, bytes).binaryCompare(maxString[c]) > 0) {
         maxString[c] = UTF8String.fromAddress(base, offset, bytes);
         maxPrefix[c] = prefix;
-        borrowed[c] = true;
+        maxBorrowed[c] = true;
       }
     }
 
     /** Copies the strings {@link #observe(int, Object, long, int)} left where they were read. */
     void settle() {
-      for (int c = 0; c < borrowed.length; c++) {
-        if (borrowed[c]) {
-          minString[c] = minString[c].copy();
-          maxString[c] = maxString[c].copy();
-          borrowed[c] = false;
-        }
+      for (int c = 0; c < seen.length; c++) {
+        settle(c);
+      }
+    }
+
+    private void settle(int c) {
+      if (minBorrowed[c]) {
+        minString[c] = minString[c].copy();
+        minBorrowed[c] = false;
+      }
+      if (maxBorrowed[c]) {
+        maxString[c] = maxString[c].copy();
+        maxBorrowed[c] = false;
       }
     }
 
