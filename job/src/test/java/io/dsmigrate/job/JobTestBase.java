@@ -100,6 +100,30 @@ public abstract class JobTestBase extends SparkTestBase {
         definition, type, provider, partitions, sortedRows(consumer.table(table)));
   }
 
+  /**
+   * Every file under {@code directory} (relative path → SHA-256 of its bytes), to show that data
+   * was not touched down to the byte; empty when the directory does not exist.
+   */
+  protected static Map<String, String> fileDigests(String directory) {
+    Path root = Path.of(directory);
+    Map<String, String> digests = new java.util.TreeMap<>();
+    if (!Files.exists(root)) {
+      return digests;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        byte[] digest =
+            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        digests.put(root.relativize(file).toString(), java.util.HexFormat.of().formatHex(digest));
+      }
+      return digests;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   protected static long deltaVersion(String table) {
     return spark().sql("DESCRIBE HISTORY " + table).selectExpr("max(version)").first().getLong(0);
   }

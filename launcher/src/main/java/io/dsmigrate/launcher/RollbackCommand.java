@@ -25,12 +25,21 @@ final class RollbackCommand implements Callable<Integer> {
   @Option(names = "--dataset", paramLabel = "ID", description = "Only this dataset of the run.")
   String datasetId;
 
+  @Option(
+      names = "--force",
+      description = {
+        "Undo even a dataset whose target received commits that the run did not make, or that a",
+        "newer run migrated again: those writes are discarded. Without it such a dataset is refused",
+        "and nothing of it changes."
+      })
+  boolean force;
+
   @Override
   public Integer call() {
     Settings settings = common.settings();
     SparkSession spark = Sessions.start(settings, "rollback");
     List<Rollback.Outcome> outcomes =
-        Rollback.of(spark, settings).run(runId).dataset(datasetId).execute();
+        Rollback.of(spark, settings).run(runId).dataset(datasetId).force(force).execute();
     boolean allUndone = true;
     for (Rollback.Outcome outcome : outcomes) {
       System.out.printf("  %-30s %s%n", outcome.datasetId(), outcome.message());

@@ -12,15 +12,16 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Reads a dataset named the way users name them on the command line: a table name ({@code
- * db.table}) or a path (anything with a '/'); a path is read as Delta when it holds a {@code
- * _delta_log}, else as Parquet.
+ * db.table}) or a path (anything with a '/' or a URI scheme); a path is read as Delta when it holds
+ * a {@code _delta_log}, else as Parquet. A path must be absolute ({@code /...} or a URI): a
+ * relative one is refused, never read against the current directory or taken for a table name.
  */
 public final class DatasetSource {
   private DatasetSource() {}
 
   /** True when {@code name} is a path rather than a table name. */
   public static boolean isPath(String name) {
-    return name.contains("/") || name.contains("\\");
+    return name.contains("/") || name.contains("\\") || name.contains(":");
   }
 
   /** Reads the table or path {@code name}. */
@@ -28,6 +29,13 @@ public final class DatasetSource {
     requireNonNull(name, "name is null");
     if (!isPath(name)) {
       return spark.table(name);
+    }
+    if (!name.startsWith("/") && !name.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+      throw new IllegalArgumentException(
+          "'"
+              + name
+              + "' is a relative path: write it absolute (/... or a URI such as hdfs://nn/...),"
+              + " or name a table as db.table");
     }
     return spark.read().format(formatOf(spark, name)).load(name);
   }

@@ -16,6 +16,7 @@ import io.dsmigrate.job.migrate.DatasetMigration;
 import io.dsmigrate.job.migrate.Failures;
 import io.dsmigrate.job.migrate.MigrationProgress;
 import io.dsmigrate.job.migrate.RunContext;
+import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.results.DatasetResult;
@@ -74,9 +75,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Fleet {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
-
-  /** Delta's session setting for the metadata every commit carries. */
-  static final String COMMIT_TAG_CONF = "spark.databricks.delta.commitInfo.userMetadata";
 
   /** The ledger state each step of a migration records as it starts. */
   private static final Map<String, LedgerState> LEDGER_STEPS =
@@ -284,7 +282,10 @@ public final class Fleet {
   /** One execution of the fleet: what its agents share. */
   private final class Execution {
     private final ScheduledExecutorService watchdog;
+    // Null in a dry run, which writes nothing, the ledger included.
     private final Ledger ledger;
+    // The ledger as it stands, read to prove what of a target the dataset wrote (dry runs too).
+    private final Ledger ledgerRead;
     private final PauseRequests pauses;
     private final LeaseOwner owner = LeaseOwner.current(runId);
     private final LedgerSettings leases = settings.ledger();
@@ -299,9 +300,8 @@ public final class Fleet {
         ScheduledExecutorService leaseKeeper) {
       this.watchdog = watchdog;
       Configuration hadoop = spark.sessionState().newHadoopConf();
-      // A dry run writes nothing, the ledger included.
-      this.ledger =
-          dryRun ? null : Ledger.open(leases.directory(), settings.resultsDatabase(), hadoop);
+      this.ledgerRead = Ledger.open(leases.directory(), settings.resultsDatabase(), hadoop);
+      this.ledger = dryRun ? null : ledgerRead;
       this.pauses = PauseRequests.in(leases.controlDirectory(), hadoop);
       this.heartbeats = new Heartbeats(leaseKeeper, leases.heartbeat());
       this.recorder =
@@ -326,7 +326,31 @@ public final class Fleet {
                 recordedPrevious,
                 started),
             null);
+      } catch (RuntimeException e) { // a bug or a state nobody foresaw: still a row, still counted
+        LOG.error("{}: unexpected failure", spec.id(), e);
+        return new Finished(
+            failedBeforeMigrating(
+                spec,
+                new MigrationException(
+                    ErrorClass.INTERNAL_ERROR,
+                    "Cannot migrate "
+                        + spec.id()
+                        + ": unexpected "
+                        + e.getClass().getSimpleName()
+                        + ": "
+                        + Failures.firstLine(String.valueOf(e.getMessage()))
+                        + ". Whatever it left in flight is picked up by the next run; see the"
+                        + " driver log for the stack trace",
+                    e),
+                recordedPrevious,
+                started),
+            null);
       }
+    }
+
+    /** What of its targets a dataset's attempts wrote, from its ledger (plus an attempt's tag). */
+    private Ownership ownership(SparkSession session, String datasetId, String tag) {
+      return Ownership.of(session, ledgerRead.history(datasetId), entry -> true, tag);
     }
 
     private Finished decideAndRun(
@@ -344,8 +368,9 @@ public final class Fleet {
       long waitUntil = System.currentTimeMillis() + settings.datasetTimeout().toMillis();
       while (true) {
         LedgerEntry head = ledger.head(spec.id());
-        if (head != null && !head.holdsLease()) {
-          previous = newer(previous, head.result());
+        if (head != null && !head.holdsLease() && head.result() != null) {
+          // The ledger orders a dataset's outcomes by generation, whatever the hosts' clocks say.
+          previous = head.result();
         }
         if (head != null
             && head.heldByLiveOwner(System.currentTimeMillis())
@@ -388,16 +413,19 @@ public final class Fleet {
         Recovery.Next next;
         spark.sparkContext().setJobGroup(group + "/recover", spec.id() + ": recover", true);
         try {
-          next = Recovery.prepare(spark, lease, head, spec);
+          next = Recovery.prepare(spark, lease, head, spec, ownership(spark, spec.id(), null));
           if (next instanceof Recovery.Outcome left) {
             recorder.recordLeftOutcome(left.result(), lease);
-            previous = newer(previous, left.result());
+            previous = left.result();
             continue;
           }
         } catch (LeaseLostException lost) {
           return lostLease(spec, lost, previous, started);
         } catch (MigrationException failure) {
           DatasetResult failed = failedBeforeMigrating(spec, failure, previous, started);
+          if (failure.errorClass() == ErrorClass.ROLLBACK_FAILED && head.progress() != null) {
+            lease.leaveUndoing(head.progress(), failure.getMessage());
+          }
           lease.record(LedgerState.FAILED, head.progress(), failed, null);
           return new Finished(failed, lease);
         } finally {
@@ -425,14 +453,18 @@ public final class Fleet {
       while (true) {
         attempt++;
         AtomicBoolean timedOut = new AtomicBoolean();
+        // Once the undo starts, the timeout no longer interrupts: an undo runs to its end.
+        AtomicBoolean undoing = new AtomicBoolean();
         Thread worker = Thread.currentThread();
         int attemptNumber = attempt;
         SparkSession session = spark.newSession();
+        String tag = null;
         if (lease != null) {
-          // Every Delta commit of the attempt carries this tag, so that after a crash a target
-          // write that committed can be told from one that did not.
-          String tag = "dsmigrate " + runId + " " + spec.id() + " " + UUID.randomUUID();
-          session.conf().set(COMMIT_TAG_CONF, tag);
+          // Every write of the attempt carries this tag (Delta commits, a Parquet target's
+          // marker), so that after a crash a target write that committed can be told from one that
+          // did not, and so that dsmigrate can prove later which targets it wrote.
+          tag = "dsmigrate " + runId + " " + spec.id() + " " + UUID.randomUUID();
+          session.conf().set(Ownership.COMMIT_TAG_CONF, tag);
           lease.commitTag(tag);
         }
         DatasetMigration[] migration = new DatasetMigration[1];
@@ -453,7 +485,13 @@ public final class Fleet {
                     settings.security(),
                     settings.backupName()),
                 previous,
+                ownership(session, spec.id(), tag),
                 step -> {
+                  if (step.equals("undo")) {
+                    synchronized (undoing) {
+                      undoing.set(true);
+                    }
+                  }
                   String description =
                       spec.id()
                           + ": "
@@ -472,13 +510,18 @@ public final class Fleet {
         ScheduledFuture<?> timer =
             watchdog.schedule(
                 () -> {
-                  timedOut.set(true);
-                  LOG.warn(
-                      "{}: over its timeout of {}; cancelling its Spark jobs",
-                      spec.id(),
-                      settings.datasetTimeout());
-                  context.cancelJobGroup(group);
-                  worker.interrupt();
+                  synchronized (undoing) {
+                    if (undoing.get()) {
+                      return;
+                    }
+                    timedOut.set(true);
+                    LOG.warn(
+                        "{}: over its timeout of {}; cancelling its Spark jobs",
+                        spec.id(),
+                        settings.datasetTimeout());
+                    context.cancelJobGroup(group);
+                    worker.interrupt();
+                  }
                 },
                 settings.datasetTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -499,16 +542,29 @@ public final class Fleet {
             return lostLease(spec, failure, previous, started);
           }
           MigrationException classified =
-              timedOut.get()
-                  ? new MigrationException(
-                      ErrorClass.TIMEOUT,
-                      "Cannot migrate "
-                          + spec.id()
-                          + ": still running after the timeout of "
-                          + settings.datasetTimeout()
-                          + "; its Spark jobs were cancelled and its changes undone. Raise dsmigrate.fleet.dataset-timeout or give the job more executors",
-                      failure)
-                  : Failures.classify(failure, spec, "migrate");
+              failure instanceof MigrationException undoFailed
+                      && undoFailed.errorClass() == ErrorClass.ROLLBACK_FAILED
+                  ? (timedOut.get()
+                      ? new MigrationException(
+                          ErrorClass.ROLLBACK_FAILED,
+                          "Cannot migrate "
+                              + spec.id()
+                              + ": still running after the timeout of "
+                              + settings.datasetTimeout()
+                              + "; its Spark jobs were cancelled, and then: "
+                              + undoFailed.getMessage(),
+                          failure)
+                      : undoFailed)
+                  : timedOut.get()
+                      ? new MigrationException(
+                          ErrorClass.TIMEOUT,
+                          "Cannot migrate "
+                              + spec.id()
+                              + ": still running after the timeout of "
+                              + settings.datasetTimeout()
+                              + "; its Spark jobs were cancelled and its changes undone. Raise dsmigrate.fleet.dataset-timeout or give the job more executors",
+                          failure)
+                      : Failures.classify(failure, spec, "migrate");
           boolean retry = classified.errorClass().retryable() && attempt <= settings.retries();
           LOG.warn(
               "{}: attempt {} failed ({}): {}",
@@ -525,6 +581,9 @@ public final class Fleet {
                     classified.getMessage(),
                     started,
                     now());
+            if (lease != null && classified.errorClass() == ErrorClass.ROLLBACK_FAILED) {
+              lease.leaveUndoing(migration[0].progress(), classified.getMessage());
+            }
             return recordOutcome(lease, LedgerState.FAILED, migration[0].progress(), failed);
           }
           sleep(settings.retryBackoff().toMillis() << (attempt - 1));
@@ -616,6 +675,8 @@ public final class Fleet {
         }
         heartbeats.start(lease, () -> {});
         progress.put(id, head == null ? null : head.progress());
+        // The rollback's own commits (a RESTORE) carry a tag of the dataset's ledger too.
+        lease.commitTag("dsmigrate " + runId + " " + id + " rollback " + UUID.randomUUID());
         lease.record(LedgerState.UNDOING, progress.get(id), null, reason);
         taken.put(id, lease);
       }
@@ -633,7 +694,7 @@ public final class Fleet {
         DatasetResult outcome;
         LedgerState state;
         try {
-          Undo.dataset(spark, result);
+          Undo.of(spark, ownership(spark, id, null), lease.current().commitTag()).dataset(result);
           state = LedgerState.ROLLED_BACK;
           outcome =
               result.withOutcome(
@@ -663,6 +724,9 @@ public final class Fleet {
                   now());
         } finally {
           spark.sparkContext().clearJobGroup();
+        }
+        if (state == LedgerState.FAILED && progress.get(id) != null) {
+          lease.leaveUndoing(progress.get(id), outcome.errorMessage());
         }
         lease.record(state, progress.get(id), outcome, null);
         recorder.add(outcome, lease);
@@ -695,17 +759,6 @@ public final class Fleet {
     return previous != null
         && previous.status() == Status.SUCCEEDED
         && spec.hash().equals(previous.specHash());
-  }
-
-  /** The later of two outcomes of a dataset (either may be null). */
-  private static DatasetResult newer(DatasetResult one, DatasetResult other) {
-    if (one == null || other == null) {
-      return one == null ? other : one;
-    }
-    if (one.finishedAt() == null || other.finishedAt() == null) {
-      return other.finishedAt() != null ? other : one;
-    }
-    return other.finishedAt().after(one.finishedAt()) ? other : one;
   }
 
   private DatasetResult skipped(DatasetSpec spec, DatasetResult previous, Timestamp started) {

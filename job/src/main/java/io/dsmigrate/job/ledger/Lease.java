@@ -28,6 +28,10 @@ public final class Lease {
   private LedgerEntry current;
   private String commitTag;
   private volatile String lostTo;
+  // What an undo that failed left to undo; the dataset stays UNDOING after its outcome.
+  private MigrationProgress undoLeft;
+  private String undoFailure;
+  private boolean released;
 
   Lease(Ledger ledger, LedgerEntry first, String specHash, Duration lease, HaltPoint halt) {
     this.ledger = requireNonNull(ledger, "ledger is null");
@@ -59,11 +63,36 @@ public final class Lease {
     halt.reached(datasetId(), state.name());
   }
 
-  /** Records that the outcome's results row is committed; the dataset is free from now on. */
+  /**
+   * Says that the outcome about to be recorded is a failure whose undo failed too: once its results
+   * row is committed, the dataset is left UNDOING (with {@code progress}) instead of free, so that
+   * the next run finishes the undo before anything else.
+   */
+  public synchronized void leaveUndoing(MigrationProgress progress, String why) {
+    this.undoLeft = requireNonNull(progress, "progress is null");
+    this.undoFailure = why;
+  }
+
+  /**
+   * Records that the outcome's results row is committed; the dataset is free from now on, or, when
+   * its undo failed ({@link #leaveUndoing}), left UNDOING for the next run to take at once.
+   */
   public synchronized void release() {
     if (current.holdsLease() && current.state().outcome()) {
       write(current.state(), true, false, current.progress(), current.result(), null);
+      if (undoLeft != null) {
+        write(
+            LedgerState.UNDOING,
+            false,
+            false,
+            undoLeft,
+            null,
+            "its undo failed; the next run undoes it before anything else: " + undoFailure,
+            0);
+        halt.reached(datasetId(), LedgerState.UNDOING.name());
+      }
     }
+    released = true;
   }
 
   /**
@@ -75,7 +104,7 @@ public final class Lease {
     if (lostTo != null) {
       return false;
     }
-    if (!current.holdsLease()) {
+    if (released || !current.holdsLease()) {
       return true;
     }
     try {
@@ -115,6 +144,17 @@ public final class Lease {
       MigrationProgress progress,
       DatasetResult result,
       String note) {
+    write(state, recorded, heartbeat, progress, result, note, leaseMillis);
+  }
+
+  private void write(
+      LedgerState state,
+      boolean recorded,
+      boolean heartbeat,
+      MigrationProgress progress,
+      DatasetResult result,
+      String note,
+      long leaseFor) {
     if (lostTo != null) {
       throw lostException();
     }
@@ -127,7 +167,7 @@ public final class Lease {
             recorded,
             current.owner(),
             now,
-            now + leaseMillis,
+            now + leaseFor,
             heartbeat,
             specHash,
             commitTag,

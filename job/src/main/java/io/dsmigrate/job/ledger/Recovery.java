@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.delta.tables.DeltaTable;
 import io.dsmigrate.job.migrate.MigrationProgress;
+import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.MigrationException;
@@ -64,9 +65,11 @@ public final class Recovery {
   /**
    * Undoes or picks up what {@code left} describes.
    *
+   * @param ownership what the dataset's attempts wrote: only that is undone
    * @throws MigrationException (ROLLBACK_FAILED) when what was left cannot be undone
    */
-  public static Next prepare(SparkSession spark, Lease lease, LedgerEntry left, DatasetSpec spec) {
+  public static Next prepare(
+      SparkSession spark, Lease lease, LedgerEntry left, DatasetSpec spec, Ownership ownership) {
     if (left.state().outcome()) {
       return left.result() == null ? new Fresh() : new Outcome(left.result());
     }
@@ -90,35 +93,37 @@ public final class Recovery {
           spec.id(),
           left.owner().describe());
       lease.record(LedgerState.UNDOING, progress, null, "undoing the cut-over left unfinished");
-      undo(spark, left, spec, false);
+      undo(spark, lease, left, spec, ownership, false);
       MigrationProgress written = progress.withoutCutOver();
       lease.record(LedgerState.WRITTEN, written, null, "cut-over undone; validating again");
       return new Resume(written);
     }
     LOG.info("{}: undoing what {} left at {}", spec.id(), left.owner().describe(), left.state());
     lease.record(LedgerState.UNDOING, progress, null, "undoing what was left at " + left.state());
-    undo(spark, left, spec, true);
+    undo(spark, lease, left, spec, ownership, true);
     lease.record(LedgerState.STARTED, null, null, "undone what was left at " + left.state());
     return new Fresh();
   }
 
   /** Undoes the cut-over that {@code left} may have begun and, if {@code all}, every change. */
-  private static void undo(SparkSession spark, LedgerEntry left, DatasetSpec spec, boolean all) {
+  private static void undo(
+      SparkSession spark,
+      Lease lease,
+      LedgerEntry left,
+      DatasetSpec spec,
+      Ownership ownership,
+      boolean all) {
     MigrationProgress progress = left.progress();
     try {
-      Undo.cutOver(
-          spark,
-          spec.id(),
-          progress.source() == null ? null : progress.source().table(),
-          progress.backupTable(),
-          progress.targetLocation());
+      // The undo's own commits carry the tag of the attempt it undoes (recorded in the ledger).
+      Undo undo = Undo.of(spark, ownership, lease.current().commitTag());
+      Undo.Changes changes = progress.changes(spec.id());
       if (all) {
-        Undo.changes(
-            spark,
-            progress.target(),
-            progress.targetLocation(),
-            progress.snapshot(),
-            progress.targetPreviousVersion());
+        undo.check(changes);
+      }
+      undo.cutOver(changes);
+      if (all) {
+        undo.apply(changes);
       }
     } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
       throw new MigrationException(
@@ -153,7 +158,11 @@ public final class Recovery {
       return false;
     }
     if (!DeltaTable.isDeltaTable(spark, progress.targetLocation())) {
-      return false;
+      // A Parquet target carries the tag in the marker written with its data.
+      return entry.commitTag().equals(Ownership.marker(spark, progress.targetLocation()))
+          && (progress.target() == null
+              || DatasetSource.isPath(progress.target())
+              || spark.catalog().tableExists(progress.target()));
     }
     boolean tagged =
         !DeltaTable.forPath(spark, progress.targetLocation())

@@ -2,9 +2,9 @@ package io.dsmigrate.job.migrate;
 
 import static java.util.Objects.requireNonNull;
 
-import io.delta.tables.DeltaTable;
 import io.dsmigrate.job.cutover.CutOver;
 import io.dsmigrate.job.ledger.LedgerFiles;
+import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.SchemaDrift;
 import io.dsmigrate.job.plan.SourceInfo;
@@ -25,7 +25,6 @@ import io.dsmigrate.job.spec.ValidationSpec;
 import io.dsmigrate.validation.ComparisonResult;
 import io.dsmigrate.validation.ConsumerQuery;
 import io.dsmigrate.validation.DatasetComparison;
-import io.dsmigrate.validation.DatasetSource;
 import io.dsmigrate.validation.ObservedProfile;
 import io.dsmigrate.validation.QueryOutcome;
 import java.io.IOException;
@@ -35,7 +34,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
@@ -60,6 +58,7 @@ public final class DatasetMigration {
   private final DatasetSpec spec;
   private final RunContext run;
   private final DatasetResult previous;
+  private final Ownership ownership;
   private final Consumer<String> step;
 
   // What this attempt found and did; read into the results row.
@@ -68,6 +67,8 @@ public final class DatasetMigration {
   private boolean inPlace;
   private Snapshot snapshot;
   private Long targetPreviousVersion;
+  // Nothing stood at the target (no table, no files) when this attempt checked it.
+  private boolean targetCreated;
   private ComparisonResult comparison;
   private ValidationFigures figures;
   // The name the source table is kept under once the cut-over begins; null until then.
@@ -79,8 +80,10 @@ public final class DatasetMigration {
   private MigrationProgress resumed;
 
   /**
-   * @param previous the dataset's last recorded outcome (null if none), which tells whether an
-   *     existing target is dsmigrate's own to overwrite
+   * @param previous the dataset's last recorded outcome (null if none), which tells whether its
+   *     source was cut over
+   * @param ownership what of an existing target this dataset's attempts wrote: only that is
+   *     overwritten or undone
    * @param step called with the name of each step, for the Spark UI
    */
   public DatasetMigration(
@@ -88,12 +91,14 @@ public final class DatasetMigration {
       PlannedDataset planned,
       RunContext run,
       DatasetResult previous,
+      Ownership ownership,
       Consumer<String> step) {
     this.spark = requireNonNull(spark, "spark is null");
     this.planned = requireNonNull(planned, "planned is null");
     this.spec = planned.spec();
     this.run = requireNonNull(run, "run is null");
     this.previous = previous;
+    this.ownership = requireNonNull(ownership, "ownership is null");
     this.step = requireNonNull(step, "step is null");
   }
 
@@ -116,7 +121,8 @@ public final class DatasetMigration {
         targetLocation,
         targetPreviousVersion,
         inPlace,
-        backupTable);
+        backupTable,
+        targetCreated);
   }
 
   /** Runs the migration; throws a {@link MigrationException} after undoing its changes. */
@@ -230,10 +236,11 @@ public final class DatasetMigration {
       write(observed.rows(), target);
     }
     step.accept("validate");
+    // A path is read as a path, never as a table of the same name.
     Dataset<Row> written =
         target.table() != null
             ? spark.table(Names.quoted(target.table()))
-            : DatasetSource.read(spark, target.path());
+            : spark.read().format(target.format()).load(targetLocation);
     validate(sourceRows, rows, written, observed);
     if (spec.cutover()) {
       cutOver();
@@ -244,13 +251,31 @@ public final class DatasetMigration {
     return Transformer.apply(spark, sourceRows, spec, run.security());
   }
 
-  /** Source and target paths of the spec must be under the job's path roots. */
+  /**
+   * Source and target paths of the spec must be absolute (a relative one would be taken against
+   * whatever the driver's directory is, and is never a table's name) and under the job's path
+   * roots.
+   */
   private void checkPathRoots() {
     for (String field : List.of("source.path", "target.path")) {
       String path = field.startsWith("source") ? spec.source().path() : spec.target().path();
       String refusal = path == null ? null : run.security().pathRefusal(path);
+      if (path != null && !absolute(path)) {
+        refusal =
+            "'"
+                + path
+                + "' is relative: dsmigrate takes paths as written, never against a current"
+                + " directory and never as a table name. Write it absolute (/... or a URI such as"
+                + " hdfs://namenode/...), or use target.table for a table";
+      }
       Transformer.refuseIfAny(spec, field, refusal == null ? List.of() : List.of(refusal));
     }
+  }
+
+  /** A URI with a scheme, or a path from the root. */
+  private static boolean absolute(String path) {
+    String trimmed = path.trim();
+    return trimmed.startsWith("/") || trimmed.matches("[A-Za-z][A-Za-z0-9+.-]*:.*");
   }
 
   /** The source must have the schema it was planned with: the transform was checked against it. */
@@ -392,11 +417,11 @@ public final class DatasetMigration {
     if (!touched) {
       return classified;
     }
-    // A timeout interrupts this thread; the undo must still run to the end.
-    Thread.interrupted();
+    // From here on a timeout no longer interrupts this thread: the undo must run to the end.
     step.accept("undo");
+    Thread.interrupted();
     try {
-      Undo.dataset(spark, result(Status.FAILED, 1, new Timestamp(0), new Timestamp(0)));
+      Undo.of(spark, ownership, null).all(progress().changes(spec.id()));
       backupTable = null; // the cut-over, if it began, is undone: no backup stands
       return new MigrationException(
           classified.errorClass(), classified.getMessage() + " (changes undone)", failure);
@@ -583,6 +608,11 @@ public final class DatasetMigration {
       writer.save(target.path());
       targetLocation = Names.path(target.path());
     }
+    String tag = spark.conf().get(Ownership.COMMIT_TAG_CONF, null);
+    if (!target.format().equals("delta") && tag != null) {
+      // A Parquet target has no commit to carry the tag: a marker written with its data does.
+      Ownership.mark(spark, targetLocation, tag);
+    }
   }
 
   // Agents share the metastore; one at a time creates databases, so none races another.
@@ -614,19 +644,36 @@ public final class DatasetMigration {
         .toString();
   }
 
-  /** A target that exists must be dsmigrate's own output for this dataset. */
+  /**
+   * A target that exists must be this dataset's own output, proven by its commits ({@link
+   * Ownership}), with no commit of anyone else since: then it is overwritten (and an undo goes back
+   * to its current version). Anything else is someone's data and fails the dataset with
+   * TARGET_EXISTS, untouched.
+   */
   private void checkTarget(TargetSpec target) {
     boolean tableExists =
         target.table() != null && spark.catalog().tableExists(Names.table(target.table()));
-    boolean filesExist = hasFiles(targetLocation);
-    if (!tableExists && !filesExist) {
+    Ownership.Proof proof = ownership.target(targetLocation, null, false);
+    if (!tableExists && proof.state() == Ownership.State.ABSENT) {
+      targetCreated = true;
       return;
     }
-    boolean ours =
-        previous != null
-            && previous.targetLocation() != null
-            && Names.path(previous.targetLocation()).equals(Names.path(targetLocation));
-    if (!ours) {
+    String why =
+        proof.state() == Ownership.State.ABSENT
+            ? "the table is registered in the metastore but holds nothing dsmigrate wrote"
+            : proof.state() == Ownership.State.NOT_OURS
+                ? proof.detail()
+                : !proof.foreign().isEmpty()
+                    ? "dsmigrate wrote it for this dataset, but it has commits since that"
+                        + " dsmigrate did not make: "
+                        + proof.describeForeign()
+                    : tableExists && !ownership.registeredAt(target.table(), targetLocation)
+                        ? "the table is registered at another location"
+                        : null;
+    if (why == null && proof.version() == null) {
+      why = "it holds an earlier Parquet output of this dataset, which cannot be versioned";
+    }
+    if (why != null) {
       throw new MigrationException(
           ErrorClass.TARGET_EXISTS,
           "Cannot migrate "
@@ -635,45 +682,12 @@ public final class DatasetMigration {
               + target.describe()
               + " already exists ("
               + targetLocation
-              + ") and was not written by dsmigrate for this dataset. Drop or move it, or choose another target in "
+              + ") and dsmigrate cannot prove it wrote it for this dataset: "
+              + why
+              + ". Nothing was changed. Drop or move it, or choose another target in "
               + spec.at("target"));
     }
-    if (DatasetSource.formatOf(spark, targetLocation).equals("delta")) {
-      targetPreviousVersion =
-          DeltaTable.forPath(spark, targetLocation).history(1).select("version").first().getLong(0);
-    } else {
-      throw new MigrationException(
-          ErrorClass.TARGET_EXISTS,
-          "Cannot migrate "
-              + spec.id()
-              + ": target "
-              + target.describe()
-              + " holds an earlier non-Delta output that cannot be versioned; remove it first ("
-              + targetLocation
-              + ")");
-    }
-  }
-
-  private boolean hasFiles(String location) {
-    try {
-      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
-      FileSystem fileSystem = path.getFileSystem(spark.sessionState().newHadoopConf());
-      if (!fileSystem.exists(path)) {
-        return false;
-      }
-      FileStatus[] children = fileSystem.listStatus(path);
-      return children.length > 0;
-    } catch (IOException e) {
-      throw new MigrationException(
-          ErrorClass.IO_ERROR,
-          "Cannot migrate "
-              + spec.id()
-              + ": cannot inspect target "
-              + location
-              + ": "
-              + e.getMessage(),
-          e);
-    }
+    targetPreviousVersion = proof.version();
   }
 
   /** The results row for what this attempt did. */

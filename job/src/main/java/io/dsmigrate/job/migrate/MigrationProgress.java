@@ -1,6 +1,7 @@
 package io.dsmigrate.job.migrate;
 
 import io.dsmigrate.job.plan.SourceInfo;
+import io.dsmigrate.job.rollback.Undo;
 
 /**
  * What a migration attempt has found and changed so far: enough for another process to undo it, or
@@ -16,6 +17,8 @@ import io.dsmigrate.job.plan.SourceInfo;
  * @param inPlace whether the target replaces the source
  * @param backupTable the name the source table is (being) kept under by a cut-over, or null when
  *     the attempt has not started cutting over
+ * @param targetCreated whether the attempt found nothing at the target's location (no table, no
+ *     files) before it wrote there: files there without any commit are then its own to remove
  */
 public record MigrationProgress(
     SourceInfo source,
@@ -24,11 +27,32 @@ public record MigrationProgress(
     String targetLocation,
     Long targetPreviousVersion,
     boolean inPlace,
-    String backupTable) {
+    String backupTable,
+    boolean targetCreated) {
 
   /** This progress as it stands once a cut-over it began is undone. */
   public MigrationProgress withoutCutOver() {
     return new MigrationProgress(
-        source, target, snapshot, targetLocation, targetPreviousVersion, inPlace, null);
+        source,
+        target,
+        snapshot,
+        targetLocation,
+        targetPreviousVersion,
+        inPlace,
+        null,
+        targetCreated);
+  }
+
+  /** What an undo of this attempt has to undo. */
+  public Undo.Changes changes(String datasetId) {
+    return new Undo.Changes(
+        datasetId,
+        target,
+        targetLocation,
+        snapshot,
+        targetPreviousVersion,
+        targetCreated,
+        source == null ? null : source.table(),
+        backupTable);
   }
 }

@@ -65,8 +65,10 @@ public final class ResultsTable {
             + table.name
             + " ("
             + COLUMNS
-            + ") USING delta COMMENT 'dsmigrate: one row per dataset per run'");
+            + ") USING delta COMMENT 'dsmigrate: one row per dataset per run'"
+            + " TBLPROPERTIES ('delta.enableRowTracking' = 'true')");
     table.addMissingColumns();
+    table.trackRowCommits();
     DiffSamplesTable.in(spark, database);
     return table;
   }
@@ -83,6 +85,24 @@ public final class ResultsTable {
     }
     if (!missing.isEmpty()) {
       spark.sql("ALTER TABLE " + name + " ADD COLUMNS (" + String.join(", ", missing) + ")");
+    }
+  }
+
+  /**
+   * Rows carry the version of the commit that appended them ({@code _metadata.row_commit_version},
+   * Delta's row tracking), so that which of a dataset's rows is the latest follows the order in
+   * which they were committed, not the clocks of the hosts that wrote them. A table of an earlier
+   * version gets row tracking switched on (its existing rows share the version that does it).
+   */
+  private void trackRowCommits() {
+    boolean tracked =
+        spark
+            .sql("SHOW TBLPROPERTIES " + name + " ('delta.enableRowTracking')")
+            .collectAsList()
+            .stream()
+            .anyMatch(row -> "true".equalsIgnoreCase(row.getString(1)));
+    if (!tracked) {
+      spark.sql("ALTER TABLE " + name + " SET TBLPROPERTIES ('delta.enableRowTracking' = 'true')");
     }
   }
 
@@ -131,11 +151,15 @@ public final class ResultsTable {
     return latest;
   }
 
-  /** The run that finished last, or null when there is none. */
+  /** The run whose row was committed last, or null when there is none. */
   public String lastRunId() {
     List<Row> rows =
         spark
-            .sql("SELECT run_id FROM " + name + " ORDER BY finished_at DESC NULLS LAST LIMIT 1")
+            .sql(
+                "SELECT run_id FROM "
+                    + name
+                    + " ORDER BY _metadata.row_commit_version DESC, finished_at DESC NULLS LAST"
+                    + " LIMIT 1")
             .collectAsList();
     return rows.isEmpty() ? null : rows.get(0).getString(0);
   }
@@ -145,15 +169,18 @@ public final class ResultsTable {
         spark
             .table(name)
             .where(condition)
+            .withColumn("__committed", col("_metadata.row_commit_version"))
             .withColumn(
                 "__rank",
                 row_number()
                     .over(
                         Window.partitionBy("dataset_id")
                             .orderBy(
+                                col("__committed").desc(),
                                 col("finished_at").desc(),
                                 col("status").equalTo(lit("SKIPPED")).asc())))
             .where(col("__rank").equalTo(1))
+            .drop("__committed")
             .collectAsList();
     Map<String, DatasetResult> latest = new LinkedHashMap<>();
     for (Row row : rows) {

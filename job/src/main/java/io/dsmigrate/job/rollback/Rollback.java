@@ -4,6 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.cutover.DroppedBackupsTable;
+import io.dsmigrate.job.ledger.Lease;
+import io.dsmigrate.job.ledger.LeaseOwner;
+import io.dsmigrate.job.ledger.Ledger;
+import io.dsmigrate.job.ledger.LedgerEntry;
+import io.dsmigrate.job.ledger.LedgerSettings;
+import io.dsmigrate.job.ledger.LedgerState;
+import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ResultsTable;
 import io.dsmigrate.job.results.Status;
@@ -12,6 +19,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +32,14 @@ import org.slf4j.LoggerFactory;
  * Undoes what a run did: for every dataset it migrated (or one), gives a table that was cut over
  * its old data back (from its backup), restores the source from its snapshot and the metastore
  * entries as they were, and removes the targets the run created; then records the dataset
- * ROLLED_BACK in the results table. Datasets are undone newest first. A dataset whose backup was
- * dropped ({@code dsmigrate drop-backups}) cannot be rolled back, and says so.
+ * ROLLED_BACK in the ledger and the results table. Datasets are undone newest first.
+ *
+ * <p>What the run did is taken from the dataset's ledger, and each dataset is undone under its
+ * lease, like a run migrates it. A rollback is refused, changing nothing, when it would destroy
+ * what others wrote: commits to the target (or the table cut over to it) that the run did not make
+ * ({@link Undo.Refused}), or a newer run that migrated the dataset again; {@link #force} undoes it
+ * all the same. A dataset whose backup was dropped ({@code dsmigrate drop-backups}) cannot be
+ * rolled back, and says so.
  */
 public final class Rollback {
   private static final Logger LOG = LoggerFactory.getLogger(Rollback.class);
@@ -30,6 +48,7 @@ public final class Rollback {
   private final Settings settings;
   private String runId;
   private String datasetId;
+  private boolean force;
 
   private Rollback(SparkSession spark, Settings settings) {
     this.spark = requireNonNull(spark, "spark is null");
@@ -48,6 +67,12 @@ public final class Rollback {
   /** Only this dataset of the run. */
   public Rollback dataset(String value) {
     this.datasetId = value;
+    return this;
+  }
+
+  /** Undo even over commits that others (or a newer run) made after the run's (off by default). */
+  public Rollback force(boolean value) {
+    this.force = value;
     return this;
   }
 
@@ -76,67 +101,217 @@ public final class Rollback {
               + "; it has "
               + String.join(", ", latest.keySet()));
     }
-    List<DatasetResult> candidates = new ArrayList<>(latest.values());
-    candidates.removeIf(r -> datasetId != null && !r.datasetId().equals(datasetId));
-    candidates.sort(
-        Comparator.comparing(
-                DatasetResult::finishedAt, Comparator.nullsLast(Comparator.naturalOrder()))
-            .reversed());
+    LedgerSettings leases = settings.ledger();
+    Ledger ledger =
+        Ledger.open(
+            leases.directory(), settings.resultsDatabase(), spark.sessionState().newHadoopConf());
+    // What the run did, as the ledger holds it (in the order it happened), not as a row says.
+    List<Candidate> candidates = new ArrayList<>();
     List<Outcome> outcomes = new ArrayList<>();
-    List<DatasetResult> rolledBack = new ArrayList<>();
-    for (DatasetResult result : candidates) {
-      if (result.status() != Status.SUCCEEDED) {
-        outcomes.add(
-            new Outcome(result.datasetId(), false, "nothing to undo: it is " + result.status()));
+    for (String id : latest.keySet()) {
+      if (datasetId != null && !id.equals(datasetId)) {
         continue;
       }
-      String backupDropped = backupDropped(result);
-      if (backupDropped != null) {
-        LOG.warn("{}: not rolled back: {}", result.datasetId(), backupDropped);
-        outcomes.add(new Outcome(result.datasetId(), false, "rollback failed: " + backupDropped));
-        continue;
+      List<LedgerEntry> history = ledger.history(id);
+      LedgerEntry done = null;
+      for (LedgerEntry entry : history) {
+        if (entry.state().outcome() && entry.owner().runId().equals(runId)) {
+          done = entry;
+        }
       }
-      Timestamp started = new Timestamp(System.currentTimeMillis());
-      spark
-          .sparkContext()
-          .setJobGroup(
-              "dsmigrate/" + runId + "/" + result.datasetId() + "/rollback",
-              result.datasetId() + ": rollback",
-              true);
-      try {
-        Undo.dataset(spark, result);
-        rolledBack.add(
-            result.withOutcome(
-                Status.ROLLED_BACK,
-                null,
-                "rolled back on request: "
-                    + (result.backupTable() != null
-                        ? result.source()
-                            + " is the old table again (from "
-                            + result.backupTable()
-                            + "), "
-                        : "source and metastore restored, ")
-                    + "target of the run removed",
-                started,
-                new Timestamp(System.currentTimeMillis())));
-        outcomes.add(new Outcome(result.datasetId(), true, "rolled back"));
-      } catch (Exception e) {
-        LOG.error("{}: rollback failed", result.datasetId(), e);
+      if (done == null || done.result() == null) {
         outcomes.add(
             new Outcome(
-                result.datasetId(),
+                id,
                 false,
-                "rollback failed: "
-                    + e.getMessage()
-                    + (result.snapshot() != null
-                        ? "; snapshot kept at " + result.snapshot()
-                        : "")));
-      } finally {
-        spark.sparkContext().clearJobGroup();
+                latest.get(id).status() != Status.SUCCEEDED
+                    ? "nothing to undo: it is " + latest.get(id).status()
+                    : "rollback refused: the ledger at "
+                        + ledger.location()
+                        + " has no record of run "
+                        + runId
+                        + " migrating it, so what the run wrote cannot be proven; nothing was"
+                        + " changed"));
+        continue;
+      }
+      candidates.add(new Candidate(id, done, history));
+    }
+    candidates.sort(
+        Comparator.comparing(
+                (Candidate c) -> c.done().at(), Comparator.nullsLast(Comparator.naturalOrder()))
+            .reversed());
+    ScheduledExecutorService keeper =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "dsmigrate-rollback-lease");
+              thread.setDaemon(true);
+              return thread;
+            });
+    List<DatasetResult> rolledBack = new ArrayList<>();
+    try {
+      for (Candidate candidate : candidates) {
+        Outcome outcome = rollBack(ledger, leases, keeper, candidate, results, rolledBack);
+        if (!outcome.rolledBack()) {
+          LOG.warn("{}: not rolled back: {}", outcome.datasetId(), outcome.message());
+        }
+        outcomes.add(outcome);
+      }
+    } finally {
+      keeper.shutdownNow();
+    }
+    return outcomes;
+  }
+
+  /** A dataset of the run and what the ledger says of it. */
+  private record Candidate(String id, LedgerEntry done, List<LedgerEntry> history) {}
+
+  private Outcome rollBack(
+      Ledger ledger,
+      LedgerSettings leases,
+      ScheduledExecutorService keeper,
+      Candidate candidate,
+      ResultsTable results,
+      List<DatasetResult> rolledBack) {
+    String id = candidate.id();
+    DatasetResult result = candidate.done().result();
+    if (result.status() != Status.SUCCEEDED) {
+      return new Outcome(
+          id, result.status() != Status.SUCCEEDED, "nothing to undo: it is " + result.status());
+    }
+    String backupDropped = backupDropped(result);
+    if (backupDropped != null) {
+      return new Outcome(id, false, "rollback failed: " + backupDropped);
+    }
+    // A newer run that migrated the dataset again (and was not rolled back since) wrote over
+    // this run's target.
+    Map<String, LedgerEntry> laterOutcomes = new java.util.LinkedHashMap<>();
+    for (LedgerEntry entry : candidate.history()) {
+      if (entry.generation() > candidate.done().generation()
+          && entry.state().outcome()
+          && !entry.owner().runId().equals(runId)) {
+        laterOutcomes.put(entry.owner().runId(), entry);
       }
     }
-    results.append(rolledBack);
-    return outcomes;
+    List<String> newer = new ArrayList<>();
+    laterOutcomes.forEach(
+        (run, entry) -> {
+          if (entry.state() == LedgerState.SUCCEEDED) {
+            newer.add("run " + run);
+          }
+        });
+    if (!newer.isEmpty() && !force) {
+      return new Outcome(
+          id,
+          false,
+          "rollback refused: "
+              + String.join(", ", newer)
+              + " migrated it again after run "
+              + runId
+              + ", so undoing run "
+              + runId
+              + " would destroy that; nothing was changed. Roll back the newer run first, or"
+              + " give --force");
+    }
+    // Commits of other runs of this dataset are the ledger's business (above); what the target
+    // must not hold is a commit that no attempt of the dataset made.
+    Ownership ownership = Ownership.of(spark, candidate.history(), entry -> true);
+    Undo.Changes changes =
+        candidate.done().progress() != null
+            ? candidate.done().progress().changes(id)
+            : Undo.Changes.of(result);
+    String tag = "dsmigrate " + runId + " " + id + " rollback " + UUID.randomUUID();
+    Undo undo = Undo.of(spark, ownership, tag).force(force);
+    try {
+      undo.check(changes);
+    } catch (Undo.Refused refused) {
+      return new Outcome(id, false, "rollback refused: " + refused.getMessage());
+    }
+    LedgerEntry head = ledger.head(id);
+    LeaseOwner owner = LeaseOwner.current(runId);
+    if (head != null
+        && head.heldByLiveOwner(System.currentTimeMillis())
+        && !owner.sameAs(head.owner())) {
+      return new Outcome(
+          id,
+          false,
+          "rollback refused: "
+              + head.owner().describe()
+              + " holds it until "
+              + java.time.Instant.ofEpochMilli(head.leaseExpiresAt())
+              + " (it stands at "
+              + head.state()
+              + "); nothing was changed. Roll back once that run has finished with it");
+    }
+    Lease lease =
+        ledger.claim(
+            head, id, result.specHash(), owner, leases.leaseDuration(), leases.haltPoint());
+    if (lease == null) {
+      return new Outcome(
+          id,
+          false,
+          "rollback refused: another run took it while the rollback looked at it; nothing was"
+              + " changed. Run the rollback again");
+    }
+    ScheduledFuture<?> renewal =
+        keeper.scheduleAtFixedRate(
+            lease::renew,
+            leases.heartbeat().toMillis(),
+            leases.heartbeat().toMillis(),
+            TimeUnit.MILLISECONDS);
+    Timestamp started = new Timestamp(System.currentTimeMillis());
+    spark
+        .sparkContext()
+        .setJobGroup("dsmigrate/" + runId + "/" + id + "/rollback", id + ": rollback", true);
+    try {
+      lease.commitTag(tag);
+      lease.record(
+          LedgerState.UNDOING,
+          candidate.done().progress(),
+          null,
+          "rollback of run " + runId + (force ? " (forced)" : ""));
+      try {
+        undo.all(changes);
+      } catch (Undo.Refused refused) {
+        // Someone wrote meanwhile: the dataset stands as it did, and so does its ledger.
+        lease.record(
+            LedgerState.SUCCEEDED, candidate.done().progress(), result, refused.getMessage());
+        lease.release();
+        return new Outcome(id, false, "rollback refused: " + refused.getMessage());
+      }
+      DatasetResult undone =
+          result.withOutcome(
+              Status.ROLLED_BACK,
+              null,
+              "rolled back on request"
+                  + (force ? " (--force)" : "")
+                  + ": "
+                  + (result.backupTable() != null
+                      ? result.source()
+                          + " is the old table again (from "
+                          + result.backupTable()
+                          + "), "
+                      : "source and metastore restored, ")
+                  + "target of the run removed",
+              started,
+              new Timestamp(System.currentTimeMillis()));
+      lease.record(LedgerState.ROLLED_BACK, candidate.done().progress(), undone, null);
+      results.append(List.of(undone));
+      lease.release();
+      rolledBack.add(undone);
+      return new Outcome(id, true, "rolled back");
+    } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
+      LOG.error("{}: rollback failed", id, e);
+      return new Outcome(
+          id,
+          false,
+          "rollback failed: "
+              + e.getMessage()
+              + (result.snapshot() != null ? "; snapshot kept at " + result.snapshot() : "")
+              + ". The ledger keeps it UNDOING: run the rollback again to finish it");
+    } finally {
+      renewal.cancel(false);
+      spark.sparkContext().clearJobGroup();
+    }
   }
 
   /** Why a dataset cannot be rolled back because its backup was dropped, or null. */

@@ -1,92 +1,252 @@
 package io.dsmigrate.job.rollback;
 
+import static java.util.Objects.requireNonNull;
+
 import io.dsmigrate.job.cutover.CutOver;
+import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.snapshot.Snapshot;
 import io.dsmigrate.job.snapshot.Snapshots;
 import io.dsmigrate.job.spec.Names;
-import io.dsmigrate.validation.DatasetSource;
 import java.io.IOException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Undoes what a migration of one dataset did, from what its results row records: gives a source
- * table that was cut over its name back, restores a source replaced in place from its snapshot,
- * puts an overwritten Delta target back to its previous version, or removes a target the run
- * created (table and files).
+ * Undoes what a migration of one dataset did: gives a source table that was cut over its name back,
+ * restores a source replaced in place from its snapshot, puts an overwritten Delta target back to
+ * its previous version, or removes a target the migration created (table and files).
+ *
+ * <p>Nothing is removed, restored over or dropped that {@link Ownership} does not prove the
+ * migration wrote: a target that holds someone else's data is left as it is (there is nothing of
+ * the migration's to undo there), and a target that received commits of others after the
+ * migration's own is refused ({@link Refused}, naming those commits) unless {@link #force} says to
+ * go ahead. Undo's own Delta commits ({@code RESTORE}) carry the tag it is given, so that they
+ * count as dsmigrate's own afterwards.
+ *
+ * <pre>{@code
+ * Undo.of(spark, ownership, tag).dataset(result);
+ * }</pre>
  */
 public final class Undo {
-  private Undo() {}
+  private static final Logger LOG = LoggerFactory.getLogger(Undo.class);
 
-  public static void dataset(SparkSession spark, DatasetResult result) throws IOException {
-    cutOver(
-        spark, result.datasetId(), result.source(), result.backupTable(), result.targetLocation());
-    changes(
-        spark,
-        result.target(),
-        result.targetLocation(),
-        result.snapshot(),
-        result.targetPreviousVersion());
+  private final SparkSession spark;
+  private final Ownership ownership;
+  private boolean force;
+
+  private Undo(SparkSession spark, Ownership ownership, String tag) {
+    requireNonNull(spark, "spark is null");
+    this.ownership = requireNonNull(ownership, "ownership is null");
+    if (tag != null && !tag.equals(spark.conf().get(Ownership.COMMIT_TAG_CONF, null))) {
+      spark = spark.newSession();
+      spark.conf().set(Ownership.COMMIT_TAG_CONF, tag);
+    }
+    this.spark = spark;
   }
 
   /**
-   * Gives {@code table} its old data back if a cut-over (that kept it as {@code backupTable})
-   * began: the table over the target is dropped and the backup renamed back. Nothing happens when
-   * {@code backupTable} is null. Run it before {@link #changes}, which removes the target.
+   * @param ownership what the undone attempts wrote
+   * @param tag the commit tag of the undo's own Delta commits, recorded in the dataset's ledger
+   *     (null: the session's own)
    */
-  public static void cutOver(
-      SparkSession spark,
-      String datasetId,
-      String table,
-      String backupTable,
-      String targetLocation) {
-    if (backupTable != null) {
-      CutOver.of(spark, datasetId, table, backupTable, targetLocation).undo();
+  public static Undo of(SparkSession spark, Ownership ownership, String tag) {
+    return new Undo(spark, ownership, tag);
+  }
+
+  /** Undo even over commits that others made after the migration (a rollback's {@code --force}). */
+  public Undo force(boolean value) {
+    this.force = value;
+    return this;
+  }
+
+  /** An undo that would destroy what others wrote; nothing was changed. */
+  public static final class Refused extends IllegalStateException {
+    public Refused(String message) {
+      super(message);
     }
   }
 
-  /**
-   * Undoes a migration from what it recorded: {@code target} (a table name or a path) and where its
-   * files are, the source's {@code snapshot} (or null), and the Delta version of a target it
-   * overwrote (null when it created the target).
-   */
-  public static void changes(
-      SparkSession spark,
+  /** What a migration changed, as its results row or its ledger progress records it. */
+  public record Changes(
+      String datasetId,
       String target,
       String targetLocation,
       String snapshot,
-      Long targetPreviousVersion)
-      throws IOException {
-    if (snapshot != null) {
-      Snapshot taken = Snapshot.parse(snapshot);
-      if (taken.kind() == Snapshot.Kind.COPY) {
-        removeTarget(spark, target, targetLocation);
-      }
-      Snapshots.restore(spark, taken);
-    } else if (targetPreviousVersion != null) {
-      spark.sql(
-          "RESTORE TABLE delta.`"
-              + targetLocation.replace("`", "``")
-              + "` TO VERSION AS OF "
-              + targetPreviousVersion);
-    } else {
-      removeTarget(spark, target, targetLocation);
+      Long targetPreviousVersion,
+      boolean targetCreated,
+      String source,
+      String backupTable) {
+    public Changes {
+      requireNonNull(datasetId, "datasetId is null");
+    }
+
+    /** The changes of a finished migration, from its results row. */
+    public static Changes of(DatasetResult result) {
+      return new Changes(
+          result.datasetId(),
+          result.target(),
+          result.targetLocation(),
+          result.snapshot(),
+          result.targetPreviousVersion(),
+          false,
+          result.source(),
+          result.backupTable());
+    }
+
+    /** The table name of the target, or null when the target is a path. */
+    String targetTable() {
+      return target == null || target.contains("/") || target.contains(":") ? null : target;
     }
   }
 
-  private static void removeTarget(SparkSession spark, String target, String targetLocation)
-      throws IOException {
-    if (target != null && !DatasetSource.isPath(target) && spark.catalog().tableExists(target)) {
-      spark.sql("DROP TABLE " + Names.quoted(target));
+  /** Undoes every change of a finished migration that its results row records. */
+  public void dataset(DatasetResult result) throws IOException {
+    all(Changes.of(result));
+  }
+
+  /** Undoes a cut-over (if one began), then every other change. */
+  public void all(Changes changes) throws IOException {
+    check(changes);
+    cutOver(changes);
+    apply(changes);
+  }
+
+  /**
+   * Checks, without changing anything, that undoing {@code changes} destroys nothing of others.
+   *
+   * @throws Refused naming the commits of others, unless {@link #force} is set
+   */
+  public void check(Changes changes) {
+    if (changes.targetLocation() == null || force) {
+      return;
     }
-    if (targetLocation != null) {
-      Path location = new Path(targetLocation);
-      FileSystem fileSystem = location.getFileSystem(spark.sessionState().newHadoopConf());
-      if (fileSystem.exists(location)) {
-        fileSystem.delete(location, true);
+    Ownership.Proof proof = proof(changes);
+    boolean copied =
+        changes.snapshot() != null
+            && Snapshot.parse(changes.snapshot()).kind() == Snapshot.Kind.COPY;
+    if (copied && proof.state() == Ownership.State.NOT_OURS) {
+      // Restoring the copied source would replace what now stands at its location.
+      throw new Refused(
+          "Cannot undo the migration of "
+              + changes.datasetId()
+              + ": the source's location "
+              + changes.targetLocation()
+              + " now holds data that this migration did not write ("
+              + proof.detail()
+              + "), and restoring the source from its snapshot "
+              + changes.snapshot()
+              + " would replace it, so nothing was changed. Move that data away, or roll back with"
+              + " --force to replace it");
+    }
+    if (proof.state() == Ownership.State.OURS && !proof.foreign().isEmpty()) {
+      throw new Refused(
+          "Cannot undo the migration of "
+              + changes.datasetId()
+              + ": its target "
+              + changes.targetLocation()
+              + " received commits that this migration did not make: "
+              + proof.describeForeign()
+              + ". Undoing it would destroy them, so nothing was changed. Keep the migration, or"
+              + " move those writes elsewhere first, or roll back with --force to discard them");
+    }
+  }
+
+  /**
+   * Gives a table that was cut over its old data back (the table over the target is dropped and the
+   * backup renamed back). Nothing happens when no cut-over began. Run it before the other changes
+   * are undone, since they remove the target.
+   */
+  public void cutOver(Changes changes) {
+    if (changes.backupTable() != null) {
+      CutOver.of(
+              spark,
+              changes.datasetId(),
+              changes.source(),
+              changes.backupTable(),
+              changes.targetLocation())
+          .undo();
+    }
+  }
+
+  /** Undoes the changes other than a cut-over. */
+  public void apply(Changes changes) throws IOException {
+    check(changes);
+    String location = changes.targetLocation();
+    if (changes.snapshot() != null) {
+      Snapshot taken = Snapshot.parse(changes.snapshot());
+      if (taken.kind() == Snapshot.Kind.COPY) {
+        // The source was copied, then cleared; whatever stands at its location now is the
+        // migration's target or what is left of the source, and the snapshot holds the source.
+        removeTarget(changes, true);
+        Snapshots.restore(spark, taken);
+      } else if (proof(changes).state() == Ownership.State.OURS) {
+        Snapshots.restore(spark, taken);
+      } else {
+        LOG.info(
+            "{}: no commit of the migration at {}; nothing to restore",
+            changes.datasetId(),
+            location);
       }
+    } else if (changes.targetPreviousVersion() != null) {
+      if (proof(changes).state() == Ownership.State.OURS) {
+        spark.sql(
+            "RESTORE TABLE delta.`"
+                + location.replace("`", "``")
+                + "` TO VERSION AS OF "
+                + changes.targetPreviousVersion());
+      }
+    } else {
+      removeTarget(changes, false);
+    }
+  }
+
+  private Ownership.Proof proof(Changes changes) {
+    Long since = changes.targetPreviousVersion();
+    if (changes.snapshot() != null) {
+      Snapshot taken = Snapshot.parse(changes.snapshot());
+      if (taken.kind() == Snapshot.Kind.DELTA_VERSION) {
+        since = taken.version();
+      }
+    }
+    // A source copied and cleared was replaced by the migration: anything at its location without
+    // a commit of others is the migration's (or the source's, which the snapshot holds).
+    boolean createdByAttempt =
+        changes.targetCreated()
+            || (changes.snapshot() != null
+                && Snapshot.parse(changes.snapshot()).kind() == Snapshot.Kind.COPY);
+    return ownership.target(changes.targetLocation(), since, createdByAttempt);
+  }
+
+  private void removeTarget(Changes changes, boolean inPlaceCopy) throws IOException {
+    String location = changes.targetLocation();
+    if (location == null) {
+      return;
+    }
+    Ownership.Proof proof = proof(changes);
+    String table = changes.targetTable();
+    if (proof.state() == Ownership.State.NOT_OURS) {
+      LOG.warn(
+          "{}: not removing {}: {}; it is not this migration's",
+          changes.datasetId(),
+          location,
+          proof.detail());
+      return;
+    }
+    // Only a table registered over the migration's own location is the migration's to drop (and
+    // for a copied source, the source table, which the snapshot brings back).
+    if (table != null && (ownership.registeredAt(table, location) || inPlaceCopy)) {
+      if (spark.catalog().tableExists(Names.table(table))) {
+        spark.sql("DROP TABLE " + Names.quoted(table));
+      }
+    }
+    Path path = new Path(location);
+    FileSystem fileSystem = path.getFileSystem(spark.sessionState().newHadoopConf());
+    if (fileSystem.exists(path)) {
+      fileSystem.delete(path, true);
     }
   }
 }

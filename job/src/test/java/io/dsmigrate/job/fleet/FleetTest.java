@@ -212,7 +212,8 @@ class FleetTest extends JobTestBase {
     assertThat(taken.errorClass()).isEqualTo("TARGET_EXISTS");
     assertThat(taken.errorMessage())
         .contains("already exists")
-        .contains("was not written by dsmigrate");
+        .contains("dsmigrate cannot prove it wrote it for this dataset")
+        .contains("was created by another writer: version 0 (CREATE TABLE AS SELECT at");
     assertThat(spark().table("fleet_taken.orders").count()).isEqualTo(3);
   }
 

@@ -265,7 +265,7 @@ class LedgerTest {
 
   private static MigrationProgress progress() {
     return new MigrationProgress(
-        null, "web.clicks", null, "/warehouse/web.db/clicks", 3L, false, null);
+        null, "web.clicks", null, "/warehouse/web.db/clicks", 3L, false, null, false);
   }
 
   private static LedgerEntry entry(

@@ -128,7 +128,7 @@ class RecoveryTest extends JobTestBase {
         false,
         "hash",
         tag,
-        new MigrationProgress(null, target, null, location, null, false, null),
+        new MigrationProgress(null, target, null, location, null, false, null, false),
         null,
         null);
   }

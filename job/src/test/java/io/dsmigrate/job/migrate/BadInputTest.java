@@ -223,7 +223,7 @@ class BadInputTest extends JobTestBase {
         "taken",
         ErrorClass.TARGET_EXISTS,
         "Cannot migrate taken: target " + path("taken") + " already exists",
-        "was not written by dsmigrate for this dataset. Drop or move it, or choose another target in "
+        "it holds files that carry no commit tag of this dataset. Nothing was changed. Drop or move it, or choose another target in "
             + file
             + ":");
     assertFailed(
