@@ -3,6 +3,8 @@ package io.dsmigrate.job.cutover;
 import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.ledger.Ledger;
+import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.plan.SourceResolver;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ResultsTable;
@@ -116,6 +118,11 @@ public final class DropBackups {
     ResultsTable results = ResultsTable.in(spark, settings.resultsDatabase());
     DroppedBackupsTable droppedTable = DroppedBackupsTable.in(spark, settings.resultsDatabase());
     List<DatasetResult> backups = backupsAskedFor(results, droppedTable);
+    Ledger ledger =
+        Ledger.open(
+            settings.ledger().directory(),
+            settings.resultsDatabase(),
+            spark.sessionState().newHadoopConf());
     List<Outcome> outcomes = new ArrayList<>();
     List<BackupReaders.Backup> present = new ArrayList<>();
     Map<String, CatalogTable> definitions = new LinkedHashMap<>();
@@ -131,6 +138,25 @@ public final class DropBackups {
                     + backup
                     + " does not exist (dropped outside dsmigrate?); nothing was dropped or"
                     + " recorded"));
+        continue;
+      }
+      // A results row naming a backup is not proof: the dataset's ledger must say so, and the
+      // table must still be the source it kept.
+      String notProven =
+          Ownership.of(spark, ledger.history(result.datasetId()), entry -> true)
+              .backupRefusal(result.runId(), backup);
+      if (notProven != null) {
+        outcomes.add(
+            outcome(
+                result,
+                Action.REFUSED,
+                List.of(),
+                "kept: dsmigrate cannot prove "
+                    + backup
+                    + " is the backup it made: "
+                    + notProven
+                    + "; nothing was dropped or recorded. Drop it by hand if it is no longer"
+                    + " needed"));
         continue;
       }
       CatalogTable definition = SourceResolver.catalogTable(spark, backup);

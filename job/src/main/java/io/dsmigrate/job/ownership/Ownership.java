@@ -58,10 +58,18 @@ public final class Ownership {
   // Tag -> who wrote it, for every other attempt of the dataset that the ledger knows.
   private final Map<String, String> others;
 
-  private Ownership(SparkSession spark, Map<String, String> mine, Map<String, String> others) {
+  // The dataset's ledger, oldest entry first.
+  private final List<LedgerEntry> history;
+
+  private Ownership(
+      SparkSession spark,
+      Map<String, String> mine,
+      Map<String, String> others,
+      List<LedgerEntry> history) {
     this.spark = requireNonNull(spark, "spark is null");
     this.mine = Map.copyOf(mine);
     this.others = Map.copyOf(others);
+    this.history = List.copyOf(history);
   }
 
   /**
@@ -91,7 +99,7 @@ public final class Ownership {
       }
     }
     other.keySet().removeAll(owned.keySet());
-    return new Ownership(spark, owned, other);
+    return new Ownership(spark, owned, other, List.copyOf(history));
   }
 
   /** Whether {@code tag} is one of the tags this check vouches for. */
@@ -319,6 +327,69 @@ public final class Ownership {
       throw new UncheckedIOException(
           "Cannot mark " + location + " as written by dsmigrate: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Why the table {@code backup} cannot be proven to be the backup that run {@code runId} kept of
+   * the dataset's source when it cut it over, or null when it can: the dataset's latest outcome in
+   * its ledger is that run's SUCCEEDED cut-over, which recorded {@code backup} as the backup of its
+   * source, and the table under that name is still that source (its provider, schema and, for an
+   * external table, location, as the ledger recorded them when the source was read).
+   */
+  public String backupRefusal(String runId, String backup) {
+    LedgerEntry latest = null;
+    for (LedgerEntry entry : history) {
+      if (entry.state().outcome()) {
+        latest = entry;
+      }
+    }
+    if (latest == null
+        || latest.state() != io.dsmigrate.job.ledger.LedgerState.SUCCEEDED
+        || !latest.owner().runId().equals(runId)
+        || latest.progress() == null
+        || latest.progress().backupTable() == null
+        || !Names.table(latest.progress().backupTable()).equals(Names.table(backup))
+        || latest.progress().source() == null) {
+      return "the dataset's ledger does not show run "
+          + runId
+          + " keeping "
+          + backup
+          + " as its backup (its latest outcome there is "
+          + (latest == null ? "none" : latest.describe())
+          + ")";
+    }
+    var source = latest.progress().source();
+    var definition = io.dsmigrate.job.plan.SourceResolver.catalogTable(spark, Names.table(backup));
+    String provider =
+        definition.provider().isDefined()
+            ? definition.provider().get().toLowerCase(java.util.Locale.ROOT)
+            : "hive";
+    String schema = spark.table(Names.quoted(backup)).schema().toDDL();
+    boolean external =
+        definition.tableType() == org.apache.spark.sql.catalyst.catalog.CatalogTableType.EXTERNAL();
+    if (!provider.equals(source.provider())
+        || !schema.equals(source.schemaDdl())
+        || (external
+            && !Names.path(definition.location().toString())
+                .equals(Names.path(source.location())))) {
+      return backup
+          + " is no longer the table that run "
+          + runId
+          + " kept (it was "
+          + source.provider()
+          + " at "
+          + source.location()
+          + " with columns "
+          + source.schemaDdl()
+          + "; it is "
+          + provider
+          + " at "
+          + definition.location()
+          + " with columns "
+          + schema
+          + ")";
+    }
+    return null;
   }
 
   /**

@@ -1,10 +1,15 @@
 package io.dsmigrate.job.results;
 
 import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.split;
 
 import io.dsmigrate.validation.QueryOutcome;
 import java.util.ArrayList;
@@ -12,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -65,10 +71,8 @@ public final class ResultsTable {
             + table.name
             + " ("
             + COLUMNS
-            + ") USING delta COMMENT 'dsmigrate: one row per dataset per run'"
-            + " TBLPROPERTIES ('delta.enableRowTracking' = 'true')");
+            + ") USING delta COMMENT 'dsmigrate: one row per dataset per run'");
     table.addMissingColumns();
-    table.trackRowCommits();
     DiffSamplesTable.in(spark, database);
     return table;
   }
@@ -89,21 +93,31 @@ public final class ResultsTable {
   }
 
   /**
-   * Rows carry the version of the commit that appended them ({@code _metadata.row_commit_version},
-   * Delta's row tracking), so that which of a dataset's rows is the latest follows the order in
-   * which they were committed, not the clocks of the hosts that wrote them. A table of an earlier
-   * version gets row tracking switched on (its existing rows share the version that does it).
+   * The table's rows with the version of the Delta commit that appended each ({@code __committed},
+   * read from the table's log: the file a row is in, as the commit that added it names it), so that
+   * which of a dataset's rows is the latest follows the order in which they were committed, not the
+   * clocks of the hosts that wrote them. Rows of files whose commit the log no longer holds (older
+   * than its retention) get -1: older than every other.
    */
-  private void trackRowCommits() {
-    boolean tracked =
+  private Dataset<Row> rowsInCommitOrder() {
+    String location = spark.sql("DESCRIBE DETAIL " + name).first().<String>getAs("location");
+    Dataset<Row> added =
         spark
-            .sql("SHOW TBLPROPERTIES " + name + " ('delta.enableRowTracking')")
-            .collectAsList()
-            .stream()
-            .anyMatch(row -> "true".equalsIgnoreCase(row.getString(1)));
-    if (!tracked) {
-      spark.sql("ALTER TABLE " + name + " SET TBLPROPERTIES ('delta.enableRowTracking' = 'true')");
-    }
+            .read()
+            .schema("add STRUCT<path: STRING>")
+            .json(location + "/_delta_log/*.json")
+            .where(col("add").isNotNull())
+            .select(
+                element_at(split(col("add.path"), "/"), -1).as("__file"),
+                regexp_extract(col("_metadata.file_name"), "^(\\d+)\\.json$", 1)
+                    .cast("long")
+                    .as("__committed"));
+    return spark
+        .table(name)
+        .withColumn("__file", element_at(split(col("_metadata.file_path"), "/"), -1))
+        .join(broadcast(added), "__file", "left")
+        .withColumn("__committed", coalesce(col("__committed"), lit(-1L)))
+        .drop("__file");
   }
 
   public String name() {
@@ -154,22 +168,18 @@ public final class ResultsTable {
   /** The run whose row was committed last, or null when there is none. */
   public String lastRunId() {
     List<Row> rows =
-        spark
-            .sql(
-                "SELECT run_id FROM "
-                    + name
-                    + " ORDER BY _metadata.row_commit_version DESC, finished_at DESC NULLS LAST"
-                    + " LIMIT 1")
+        rowsInCommitOrder()
+            .orderBy(col("__committed").desc(), col("finished_at").desc_nulls_last())
+            .select("run_id")
+            .limit(1)
             .collectAsList();
     return rows.isEmpty() ? null : rows.get(0).getString(0);
   }
 
   private Map<String, DatasetResult> latest(Column condition) {
     List<Row> rows =
-        spark
-            .table(name)
+        rowsInCommitOrder()
             .where(condition)
-            .withColumn("__committed", col("_metadata.row_commit_version"))
             .withColumn(
                 "__rank",
                 row_number()

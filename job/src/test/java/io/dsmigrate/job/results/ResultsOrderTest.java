@@ -25,27 +25,6 @@ class ResultsOrderTest extends JobTestBase {
 
     assertThat(results.latestByDataset().get("orders").status()).isEqualTo(Status.ROLLED_BACK);
     assertThat(results.lastRunId()).isEqualTo("run-b");
-    assertThat(
-            spark()
-                .sql("SHOW TBLPROPERTIES order_results.migration_results ('delta.enableRowTracking')")
-                .first()
-                .getString(1))
-        .isEqualTo("true");
-  }
-
-  @Test
-  void aResultsTableOfAnEarlierVersionGetsItsRowsOrderedByCommitFromNowOn() {
-    spark().sql("CREATE DATABASE IF NOT EXISTS older_results");
-    spark()
-        .sql(
-            "CREATE TABLE older_results.migration_results ("
-                + ResultsTable.COLUMNS
-                + ") USING delta");
-    long now = System.currentTimeMillis();
-    ResultsTable results = ResultsTable.in(spark(), "older_results");
-    results.append(List.of(row("run-a", Status.SUCCEEDED, now)));
-    results.append(List.of(row("run-b", Status.FAILED, now - 3_600_000)));
-    assertThat(results.latestByDataset().get("orders").status()).isEqualTo(Status.FAILED);
   }
 
   private static DatasetResult row(String runId, Status status, long finished) {
