@@ -59,6 +59,7 @@ public final class SpecLoader {
   private static final Set<String> TARGET_FORMATS = Set.of("delta", "parquet");
   private static final ParserInterface SQL = CatalystSqlParser$.MODULE$;
 
+  private static final Pattern TABLE_LIKE = Pattern.compile("\\w+(\\.\\w+)?");
   private static final Pattern TABLE_NAME_PART = Pattern.compile("`[A-Za-z0-9_]+`|[A-Za-z0-9_]+");
 
   private final SecuritySettings security;
@@ -641,7 +642,27 @@ public final class SpecLoader {
     }
 
     private void checkPath(String path, String field) {
-      String refusal = path == null ? null : security.pathRefusal(path);
+      if (path == null) {
+        return;
+      }
+      if (!Names.absolute(path)) {
+        // A relative path is resolved against whatever directory dsmigrate runs in, and a bare
+        // name reads like a table name elsewhere (validation, undo): never what was meant.
+        String side = field.startsWith("source") ? "source" : "target";
+        boolean tableLike = TABLE_LIKE.matcher(path.strip()).matches();
+        problem(
+            lineOf(field),
+            field,
+            "'"
+                + path
+                + "' is a relative path, which would be read against whatever directory dsmigrate"
+                + " runs in; give an absolute path (/...) or a URI (hdfs://namenode/...)"
+                + (tableLike
+                    ? ", or " + side + ": { table: " + path.strip() + " } if you mean a table"
+                    : ""));
+        return;
+      }
+      String refusal = security.pathRefusal(path);
       if (refusal != null) {
         problem(lineOf(field), field, refusal);
       }
@@ -871,7 +892,8 @@ public final class SpecLoader {
     if (table != null) {
       keys.add("table:" + Names.table(table));
     }
-    if (path != null) {
+    if (path != null && Names.absolute(path)) {
+      // A relative path is a problem of its own spec already; it is compared with nothing.
       keys.add("path:" + Names.path(path));
     }
     return keys;
