@@ -110,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
         plan.partition(partition);
       }
     } else {
-      specs = SpecLoader.load(input.specs, settings.security()).orThrow();
+      specs = SpecLoader.load(input.specs, settings.security(), settings.reservedLocations()).orThrow();
     }
     SparkSession spark = Sessions.start(settings, "run");
     if (plan == null) {

@@ -451,6 +451,7 @@ public final class Fleet {
                     settings.validationSamples(),
                     settings.queryFloatDigits(),
                     settings.security(),
+                    settings.reservedLocations(),
                     settings.backupName()),
                 previous,
                 step -> {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dsmigrate.job.security.ReadOnlySelect;
+import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.security.SecuritySettings;
 import io.dsmigrate.validation.Tolerance;
 import java.io.IOException;
@@ -63,11 +64,13 @@ public final class SpecLoader {
   private static final Pattern TABLE_NAME_PART = Pattern.compile("`[A-Za-z0-9_]+`|[A-Za-z0-9_]+");
 
   private final SecuritySettings security;
+  private final ReservedLocations reserved;
   private final List<SpecProblem> problems = new ArrayList<>();
   private final List<DatasetSpec> specs = new ArrayList<>();
 
-  private SpecLoader(SecuritySettings security) {
+  private SpecLoader(SecuritySettings security, ReservedLocations reserved) {
     this.security = security;
+    this.reserved = reserved;
   }
 
   /** The result of loading: the specs, and every problem found (empty when they can run). */
@@ -88,18 +91,31 @@ public final class SpecLoader {
 
   /**
    * Loads and checks every spec under {@code paths} (files or directories) with the default
-   * security settings.
+   * security settings, the default results database reserved.
    */
   public static Result load(List<Path> paths) {
     return load(paths, SecuritySettings.DEFAULT);
   }
 
   /**
-   * Loads and checks every spec under {@code paths} (files or directories); what the specs may do
-   * (SQL, scripts, paths) is checked against {@code security}.
+   * Loads and checks every spec under {@code paths} with {@code security}, the default results
+   * database reserved.
    */
   public static Result load(List<Path> paths, SecuritySettings security) {
-    SpecLoader loader = new SpecLoader(requireNonNull(security, "security is null"));
+    return load(paths, security, ReservedLocations.of("dsmigrate"));
+  }
+
+  /**
+   * Loads and checks every spec under {@code paths} (files or directories); what the specs may do
+   * (SQL, scripts, paths) is checked against {@code security}, and none may read or write {@code
+   * reserved}, dsmigrate's own state.
+   */
+  public static Result load(
+      List<Path> paths, SecuritySettings security, ReservedLocations reserved) {
+    SpecLoader loader =
+        new SpecLoader(
+            requireNonNull(security, "security is null"),
+            requireNonNull(reserved, "reserved is null"));
     for (Path path : paths) {
       loader.loadPath(path);
     }
@@ -663,6 +679,9 @@ public final class SpecLoader {
         return;
       }
       String refusal = security.pathRefusal(path);
+      if (refusal == null) {
+        refusal = reserved.locationRefusal(path);
+      }
       if (refusal != null) {
         problem(lineOf(field), field, refusal);
       }
@@ -684,6 +703,8 @@ public final class SpecLoader {
                 + table
                 + "' is not a table name; give table or database.table, each of letters, digits"
                 + " and _");
+      } else if (reserved.tableRefusal(table) != null) {
+        problem(lineOf(field), field, reserved.tableRefusal(table));
       }
     }
 
