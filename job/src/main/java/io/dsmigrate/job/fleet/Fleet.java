@@ -16,6 +16,7 @@ import io.dsmigrate.job.migrate.DatasetMigration;
 import io.dsmigrate.job.migrate.Failures;
 import io.dsmigrate.job.migrate.MigrationProgress;
 import io.dsmigrate.job.migrate.RunContext;
+import io.dsmigrate.job.migrate.Scripts;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.results.DatasetResult;
@@ -312,7 +313,8 @@ public final class Fleet {
      * Decides from the ledger what to do with a dataset, takes it, picks up what a stopped run left
      * of it, and migrates it.
      */
-    Finished runOne(PlannedDataset dataset, DatasetResult recordedPrevious) {
+    Finished runOne(PlannedDataset planned, DatasetResult recordedPrevious) {
+      PlannedDataset dataset = Scripts.current(spark, planned, settings.security());
       DatasetSpec spec = dataset.spec();
       Timestamp started = now();
       try {

@@ -232,6 +232,8 @@ public final class SpecLoader {
     private final YamlNode node;
     private final Map<String, Integer> lines = new HashMap<>();
     private String id;
+    // The text of a local script, as checked (a remote one is read when the dataset runs).
+    private String scriptText;
 
     SpecReader(Path file, YamlNode node) {
       this.file = file;
@@ -532,13 +534,8 @@ public final class SpecLoader {
         if (scriptUrl == null) {
           return TransformSpec.NONE;
         }
-        return new TransformSpec(
-            null,
-            null,
-            null,
-            null,
-            null,
-            checkScript(scriptUrl, fields.get("scriptUrl").line(), "scriptUrl"));
+        String script = checkScript(scriptUrl, fields.get("scriptUrl").line(), "scriptUrl");
+        return new TransformSpec(null, null, null, null, null, script, scriptText);
       }
       if (scriptUrl != null) {
         problem(
@@ -599,7 +596,7 @@ public final class SpecLoader {
       if (script != null) {
         script = checkScript(script, lineOf("transform.script"), "transform.script");
       }
-      return new TransformSpec(rename, cast, drop, add, sql, script);
+      return new TransformSpec(rename, cast, drop, add, sql, script, scriptText);
     }
 
     /** Checks a local script now (a remote one is read when the dataset runs); returns its URI. */
@@ -636,7 +633,8 @@ public final class SpecLoader {
         return location;
       }
       try {
-        checkQuery(Files.readString(local), line, field, "source");
+        scriptText = Files.readString(local);
+        checkQuery(scriptText, line, field, "source");
       } catch (IOException e) {
         problem(line, field, "cannot read script " + local + ": " + e.getMessage());
       }
