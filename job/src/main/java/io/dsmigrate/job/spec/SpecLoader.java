@@ -8,7 +8,6 @@ import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.security.SecuritySettings;
 import io.dsmigrate.validation.Tolerance;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -161,8 +160,12 @@ public final class SpecLoader {
   private void loadFile(Path file) {
     String name = file.toString();
     List<YamlNode> documents;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      documents = YamlNode.readAll(reader);
+    List<SpecProblem> refused = new ArrayList<>();
+    try {
+      documents =
+          YamlNode.readAll(
+              Files.readString(file, StandardCharsets.UTF_8),
+              (line, message) -> refused.add(new SpecProblem(name, line, null, null, message)));
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       problems.add(
@@ -171,6 +174,11 @@ public final class SpecLoader {
       return;
     } catch (IOException e) {
       problems.add(new SpecProblem(name, 0, null, null, "cannot read: " + e.getMessage()));
+      return;
+    }
+    if (!refused.isEmpty()) {
+      // What the file means is not what it says; its specs are not read further.
+      problems.addAll(refused);
       return;
     }
     for (YamlNode document : documents) {
