@@ -873,8 +873,10 @@ public final class SpecLoader {
                       + "); only one dataset can take over a table's name"));
         }
       }
-      DatasetSpec sameId = byId.putIfAbsent(spec.id(), spec);
-      if (sameId != null) {
+      // Ids name ledger and snapshot directories: on a case-insensitive file system, ids that
+      // differ only in letter case would share them.
+      DatasetSpec sameId = byId.putIfAbsent(spec.id().toLowerCase(Locale.ROOT), spec);
+      if (sameId != null && sameId.id().equals(spec.id())) {
         problems.add(
             at(
                 spec,
@@ -882,6 +884,20 @@ public final class SpecLoader {
                 "duplicate id; also used at "
                     + sameId.at("id")
                     + ". Ids must be unique across all specs"));
+      } else if (sameId != null) {
+        problems.add(
+            at(
+                spec,
+                "id",
+                "'"
+                    + spec.id()
+                    + "' differs from the id '"
+                    + sameId.id()
+                    + "' at "
+                    + sameId.at("id")
+                    + " only in letter case; ids name the datasets' ledger and snapshot"
+                    + " directories, which a case-insensitive file system would merge. Give ids"
+                    + " that differ in more than case"));
       }
       for (String target : keys(spec.target().table(), spec.target().path())) {
         DatasetSpec sameTarget = byTarget.putIfAbsent(target, spec);
