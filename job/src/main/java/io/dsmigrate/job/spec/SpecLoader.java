@@ -119,6 +119,7 @@ public final class SpecLoader {
       loader.loadPath(path);
     }
     loader.checkAcrossSpecs();
+    loader.checkNesting();
     return new Result(loader.specs, loader.problems);
   }
 
@@ -930,6 +931,21 @@ public final class SpecLoader {
     }
   }
 
+  /** Literal paths that nest; equal ones and table names are checked above. */
+  private void checkNesting() {
+    List<NestedLocations.Located> located = new ArrayList<>();
+    for (DatasetSpec spec : specs) {
+      located.add(
+          new NestedLocations.Located(
+              spec, absoluteOrNull(spec.source().path()), absoluteOrNull(spec.target().path())));
+    }
+    problems.addAll(NestedLocations.problems(located, false));
+  }
+
+  private static String absoluteOrNull(String path) {
+    return path != null && Names.absolute(path) ? path : null;
+  }
+
   private static List<String> keys(String table, String path) {
     List<String> keys = new ArrayList<>();
     if (table != null) {
@@ -943,14 +959,7 @@ public final class SpecLoader {
   }
 
   private static SpecProblem at(DatasetSpec spec, String field, String message) {
-    String location = spec.at(field);
-    int colon = location.lastIndexOf(':');
-    return new SpecProblem(
-        location.substring(0, colon),
-        Integer.parseInt(location.substring(colon + 1)),
-        spec.id(),
-        field,
-        message);
+    return SpecProblem.at(spec, field, message);
   }
 
   private static String cleanKey(String key) {
