@@ -2,6 +2,7 @@ package io.dsmigrate.job;
 
 import io.dsmigrate.job.fleet.Fleet;
 import io.dsmigrate.job.fleet.FleetReport;
+import io.dsmigrate.job.ledger.RunId;
 import io.dsmigrate.job.migrate.Scripts;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
@@ -43,7 +44,7 @@ public final class JobRunner {
   public record Options(
       String runId, Integer partition, boolean dryRun, boolean pilotOnly, boolean ignorePilot) {
     public Options {
-      java.util.Objects.requireNonNull(runId, "runId is null");
+      RunId.check(java.util.Objects.requireNonNull(runId, "runId is null"));
     }
 
     public static Options of(String runId) {
