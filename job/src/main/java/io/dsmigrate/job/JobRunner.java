@@ -2,6 +2,8 @@ package io.dsmigrate.job;
 
 import io.dsmigrate.job.fleet.Fleet;
 import io.dsmigrate.job.fleet.FleetReport;
+import io.dsmigrate.job.ledger.RunId;
+import io.dsmigrate.job.migrate.Scripts;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.results.DatasetResult;
@@ -42,7 +44,7 @@ public final class JobRunner {
   public record Options(
       String runId, Integer partition, boolean dryRun, boolean pilotOnly, boolean ignorePilot) {
     public Options {
-      java.util.Objects.requireNonNull(runId, "runId is null");
+      RunId.check(java.util.Objects.requireNonNull(runId, "runId is null"));
     }
 
     public static Options of(String runId) {
@@ -193,9 +195,9 @@ public final class JobRunner {
     List<String> notPassed = new java.util.ArrayList<>();
     for (PlannedDataset dataset : pilot.datasets()) {
       DatasetResult last = latest.get(dataset.spec().id());
-      if (last == null
-          || last.status() != Status.SUCCEEDED
-          || !dataset.spec().hash().equals(last.specHash())) {
+      // Hashed as the pilot ran it: with its script's text as it is now, not as planned.
+      String hash = Scripts.current(spark, dataset.spec(), settings.security()).hash();
+      if (last == null || last.status() != Status.SUCCEEDED || !hash.equals(last.specHash())) {
         notPassed.add(
             dataset.spec().id()
                 + " ("

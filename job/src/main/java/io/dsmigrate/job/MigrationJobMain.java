@@ -1,6 +1,7 @@
 package io.dsmigrate.job;
 
 import io.dsmigrate.job.fleet.FleetReport;
+import io.dsmigrate.job.ledger.RunId;
 import io.dsmigrate.job.plan.Plan;
 import java.io.File;
 import java.nio.file.Path;
@@ -10,7 +11,9 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The spark-submit entry point: runs one partition of a plan.
@@ -80,8 +83,20 @@ public final class MigrationJobMain implements Callable<Integer> {
     System.exit(code);
   }
 
+  @Spec CommandSpec command;
+
   @Override
   public Integer call() {
+    // Checked here rather than by a converter: in a scheduler's task definition the argument is a
+    // template (Airflow's {{ run_id | ... }}) until it is rendered, and must still parse.
+    if (runId != null) {
+      try {
+        RunId.check(runId);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(
+            command.commandLine(), "Invalid value for option '--run-id': " + e.getMessage());
+      }
+    }
     Map<String, String> settingsOverrides = new LinkedHashMap<>(overrides);
     if (workdir != null) {
       settingsOverrides.put("dsmigrate.workdir", workdir.toString());

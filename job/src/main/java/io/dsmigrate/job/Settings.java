@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigValue;
 import io.dsmigrate.job.cutover.BackupName;
 import io.dsmigrate.job.fleet.ErrorThreshold;
 import io.dsmigrate.job.ledger.LedgerSettings;
+import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.security.SecuritySettings;
 import java.io.File;
 import java.nio.file.Path;
@@ -177,6 +178,29 @@ public record Settings(
         errorThreshold,
         security,
         backupName);
+  }
+
+  /**
+   * dsmigrate's own state, which specs may neither read nor write: the results database's tables,
+   * and the directories of the ledger, pause requests, snapshots, plans, the embedded metastore and
+   * the results database (in the warehouse that {@code spark.sql.warehouse.dir} or the workdir
+   * gives; the job adds the metastore's own location of it when it runs).
+   */
+  public ReservedLocations reservedLocations() {
+    String warehouse =
+        sparkConf.getOrDefault(
+            "spark.sql.warehouse.dir", workdir.resolve("warehouse").toUri().toString());
+    return ReservedLocations.of(resultsDatabase)
+        .with("the ledger (dsmigrate.ledger.dir)", ledger.directory())
+        .with("the pause requests (dsmigrate.control.dir)", ledger.controlDirectory())
+        .with("the snapshots (dsmigrate.snapshots.dir)", snapshotsDir.toUri().toString())
+        .with("the plans (<workdir>/plans)", workdir.resolve("plans").toUri().toString())
+        .with(
+            "the embedded metastore (<workdir>/metastore_db)",
+            workdir.resolve("metastore_db").toUri().toString())
+        .with(
+            "the results database's files (<warehouse>/" + resultsDatabase + ".db)",
+            new org.apache.hadoop.fs.Path(warehouse, resultsDatabase + ".db").toString());
   }
 
   /** The results table's full name. */

@@ -54,7 +54,9 @@ final class DemoCommand implements Callable<Integer> {
         Planner.of(spark)
             .pilot(settings.pilot())
             .waveSize(settings.waveSize())
-            .plan(SpecLoader.load(List.of(specs), settings.security()).orThrow());
+            .plan(
+                SpecLoader.load(List.of(specs), settings.security(), settings.reservedLocations())
+                    .orThrow());
     plan.write(workdir.resolve("plans").resolve(plan.planId() + ".json"));
     FleetReport report =
         JobRunner.run(spark, settings, plan, null, JobRunner.newRunId(), false, System.out);

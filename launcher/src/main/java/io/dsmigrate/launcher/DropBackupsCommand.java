@@ -2,6 +2,7 @@ package io.dsmigrate.launcher;
 
 import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.cutover.DropBackups;
+import io.dsmigrate.job.ledger.RunId;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -21,7 +22,11 @@ import picocli.CommandLine.Option;
 final class DropBackupsCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--run", paramLabel = "ID", description = "The backups of this run's cut-overs.")
+  @Option(
+      names = "--run",
+      converter = RunId.Converter.class,
+      paramLabel = "ID",
+      description = "The backups of this run's cut-overs.")
   String runId;
 
   @Option(

@@ -1,6 +1,7 @@
 package io.dsmigrate.launcher;
 
 import io.dsmigrate.job.fleet.PauseRequests;
+import io.dsmigrate.job.ledger.RunId;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +20,12 @@ import picocli.CommandLine.Option;
 final class PauseCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--run", required = true, paramLabel = "ID", description = "The run to pause.")
+  @Option(
+      names = "--run",
+      converter = RunId.Converter.class,
+      required = true,
+      paramLabel = "ID",
+      description = "The run to pause.")
   String runId;
 
   @Override

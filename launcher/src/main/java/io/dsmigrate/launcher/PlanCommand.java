@@ -62,7 +62,8 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = common.settings();
-    List<DatasetSpec> loaded = SpecLoader.load(specs, settings.security()).orThrow();
+    List<DatasetSpec> loaded =
+        SpecLoader.load(specs, settings.security(), settings.reservedLocations()).orThrow();
     if (partitions < 1) {
       throw new IllegalArgumentException("--partitions must be 1 or more, not " + partitions);
     }

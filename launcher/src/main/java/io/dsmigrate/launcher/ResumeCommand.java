@@ -1,6 +1,7 @@
 package io.dsmigrate.launcher;
 
 import io.dsmigrate.job.fleet.PauseRequests;
+import io.dsmigrate.job.ledger.RunId;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,7 +17,12 @@ import picocli.CommandLine.Option;
 final class ResumeCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--run", required = true, paramLabel = "ID", description = "The paused run.")
+  @Option(
+      names = "--run",
+      converter = RunId.Converter.class,
+      required = true,
+      paramLabel = "ID",
+      description = "The paused run.")
   String runId;
 
   @Override

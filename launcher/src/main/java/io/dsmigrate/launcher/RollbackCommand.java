@@ -1,6 +1,7 @@
 package io.dsmigrate.launcher;
 
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.ledger.RunId;
 import io.dsmigrate.job.rollback.Rollback;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,7 +20,12 @@ import picocli.CommandLine.Option;
 final class RollbackCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--run", required = true, paramLabel = "ID", description = "The run to undo.")
+  @Option(
+      names = "--run",
+      converter = RunId.Converter.class,
+      required = true,
+      paramLabel = "ID",
+      description = "The run to undo.")
   String runId;
 
   @Option(names = "--dataset", paramLabel = "ID", description = "Only this dataset of the run.")

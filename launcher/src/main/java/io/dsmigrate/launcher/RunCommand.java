@@ -3,6 +3,7 @@ package io.dsmigrate.launcher;
 import io.dsmigrate.job.JobRunner;
 import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.fleet.FleetReport;
+import io.dsmigrate.job.ledger.RunId;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.Planner;
 import io.dsmigrate.job.spec.DatasetSpec;
@@ -80,6 +81,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--run-id",
+      converter = RunId.Converter.class,
       description =
           "The run id (default: a new one). The same id resumes a run: what it finished is"
               + " skipped, what it left in flight is finished.")
@@ -110,7 +112,8 @@ final class RunCommand implements Callable<Integer> {
         plan.partition(partition);
       }
     } else {
-      specs = SpecLoader.load(input.specs, settings.security()).orThrow();
+      specs =
+          SpecLoader.load(input.specs, settings.security(), settings.reservedLocations()).orThrow();
     }
     SparkSession spark = Sessions.start(settings, "run");
     if (plan == null) {

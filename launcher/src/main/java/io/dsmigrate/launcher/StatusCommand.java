@@ -1,6 +1,7 @@
 package io.dsmigrate.launcher;
 
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.ledger.RunId;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ResultsTable;
 import io.dsmigrate.job.results.Status;
@@ -20,7 +21,11 @@ import picocli.CommandLine.Option;
 final class StatusCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--run", paramLabel = "ID", description = "The run (default: the last one).")
+  @Option(
+      names = "--run",
+      converter = RunId.Converter.class,
+      paramLabel = "ID",
+      description = "The run (default: the last one).")
   String runId;
 
   @Override

@@ -2,6 +2,7 @@ package io.dsmigrate.launcher;
 
 import io.dsmigrate.job.JobRunner;
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.ledger.RunId;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.submit.JobArguments;
 import io.dsmigrate.job.submit.SparkSubmitCommand;
@@ -73,6 +74,7 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Option(
       names = "--run-id",
+      converter = RunId.Converter.class,
       description =
           "The run id of every partition (default: a new one). Give the id of an earlier run to finish it: datasets that succeeded are skipped.")
   String runId;

@@ -16,6 +16,7 @@ import io.dsmigrate.job.migrate.DatasetMigration;
 import io.dsmigrate.job.migrate.Failures;
 import io.dsmigrate.job.migrate.MigrationProgress;
 import io.dsmigrate.job.migrate.RunContext;
+import io.dsmigrate.job.migrate.Scripts;
 import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
@@ -312,11 +313,12 @@ public final class Fleet {
      * Decides from the ledger what to do with a dataset, takes it, picks up what a stopped run left
      * of it, and migrates it.
      */
-    Finished runOne(PlannedDataset dataset, DatasetResult recordedPrevious) {
-      DatasetSpec spec = dataset.spec();
+    Finished runOne(PlannedDataset planned, DatasetResult recordedPrevious) {
+      DatasetSpec spec = planned.spec();
       Timestamp started = now();
       try {
-        return decideAndRun(dataset, recordedPrevious, started);
+        return decideAndRun(
+            Scripts.current(spark, planned, settings.security()), recordedPrevious, started);
       } catch (UncheckedIOException e) { // the ledger or the control directory cannot be used
         LOG.warn("{}: {}", spec.id(), e.getMessage());
         return new Finished(
@@ -483,6 +485,7 @@ public final class Fleet {
                     settings.validationSamples(),
                     settings.queryFloatDigits(),
                     settings.security(),
+                    settings.reservedLocations(),
                     settings.backupName()),
                 previous,
                 ownership(session, spec.id(), tag),

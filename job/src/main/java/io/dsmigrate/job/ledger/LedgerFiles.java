@@ -112,12 +112,17 @@ public final class LedgerFiles {
 
   /**
    * A file name for an id: the id itself when it is made of letters, digits, {@code .}, {@code _}
-   * and {@code -} only; otherwise those characters and a hash of the id, so two ids never share a
-   * name.
+   * and {@code -} only (and does not start with {@code .} or {@code _}); otherwise {@code x}, those
+   * characters, {@code -} and a hash of the id, so two ids never share a name. An id that itself
+   * has the shape of such a hashed name is hashed too: otherwise it could be the name of another
+   * id.
    */
   public static String safeName(String id) {
     String safe = id.replaceAll("[^A-Za-z0-9._-]", "_");
-    if (safe.equals(id) && !id.startsWith(".") && !id.startsWith("_")) {
+    if (safe.equals(id)
+        && !id.startsWith(".")
+        && !id.startsWith("_")
+        && !HASHED.matcher(id).matches()) {
       return id;
     }
     try {
@@ -128,4 +133,7 @@ public final class LedgerFiles {
       throw new IllegalStateException(e);
     }
   }
+
+  private static final java.util.regex.Pattern HASHED =
+      java.util.regex.Pattern.compile("x[A-Za-z0-9._-]*-[0-9a-f]{12}");
 }

@@ -9,6 +9,7 @@ import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.SchemaDrift;
 import io.dsmigrate.job.plan.SourceInfo;
 import io.dsmigrate.job.plan.SourceResolver;
+import io.dsmigrate.job.plan.TableLocations;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.DiffSamplesTable;
 import io.dsmigrate.job.results.ErrorClass;
@@ -39,7 +40,6 @@ import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,6 +139,7 @@ public final class DatasetMigration {
     checkNotCutOver();
     // The job's own security settings, whatever the launcher that wrote the plan allowed.
     checkPathRoots();
+    OffLimits.check(spark, spec, run.reserved());
     Transformer.checkConsumerQueries(spark, spec, run.security());
     step.accept("resolve source");
     // A source replaced in place is gone after the write: take it as it was found then.
@@ -626,22 +627,7 @@ public final class DatasetMigration {
   }
 
   private String plannedTargetLocation(TargetSpec target) {
-    if (target.path() != null) {
-      return Names.path(target.path());
-    }
-    String name = Names.table(target.table());
-    if (spark.catalog().tableExists(name)) {
-      return SourceResolver.catalogTable(spark, name).location().toString();
-    }
-    TableIdentifier identifier = SourceResolver.identifier(spark, name);
-    String database = name.substring(0, name.indexOf('.'));
-    if (spark.catalog().databaseExists(database)) {
-      return spark.sessionState().catalog().defaultTablePath(identifier).toString();
-    }
-    // The database is created when the target is written, in the warehouse, as Spark would.
-    return new org.apache.hadoop.fs.Path(
-            spark.sessionState().conf().warehousePath(), database + ".db/" + identifier.table())
-        .toString();
+    return TableLocations.target(spark, target);
   }
 
   /**

@@ -10,16 +10,11 @@ import io.dsmigrate.job.security.SecuritySettings;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.TransformSpec;
 import io.dsmigrate.job.spec.ValidationSpec;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -53,7 +48,10 @@ final class Transformer {
               source,
               spec,
               security,
-              readScript(session, spec, security),
+              // The text the job read when the dataset started (its hash is of that text).
+              transform.scriptText() != null
+                  ? transform.scriptText()
+                  : Scripts.read(session, spec, security),
               "transform.script");
     } else {
       rows = columns(session, source, spec, security);
@@ -212,42 +210,6 @@ final class Transformer {
               + field
               + " in "
               + spec.at(field),
-          e);
-    }
-  }
-
-  private static String readScript(
-      SparkSession session, DatasetSpec spec, SecuritySettings security) {
-    String location = spec.transform().script();
-    String refusal =
-        security.scriptRefusal(location, spec.origin() == null ? null : spec.origin().file());
-    if (refusal != null) {
-      throw new MigrationException(
-          ErrorClass.NOT_ALLOWED,
-          "Cannot migrate "
-              + spec.id()
-              + ": "
-              + refusal
-              + ". Nothing was read or written. Fix transform.script in "
-              + spec.at("transform.script"));
-    }
-    try {
-      Path path = new Path(location);
-      FileSystem fileSystem = path.getFileSystem(session.sessionState().newHadoopConf());
-      try (InputStream in = fileSystem.open(path)) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-    } catch (IOException e) {
-      throw new MigrationException(
-          ErrorClass.IO_ERROR,
-          "Cannot migrate "
-              + spec.id()
-              + ": cannot read the script "
-              + location
-              + ": "
-              + e.getMessage()
-              + ". Fix transform.script in "
-              + spec.at("transform.script"),
           e);
     }
   }

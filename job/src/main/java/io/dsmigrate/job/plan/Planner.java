@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.spec.DatasetSpec;
+import io.dsmigrate.job.spec.NestedLocations;
+import io.dsmigrate.job.spec.SpecException;
+import io.dsmigrate.job.spec.SpecProblem;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -87,7 +90,15 @@ public final class Planner {
         + SIZE_CLASS_NAMES[sizeClass];
   }
 
+  /**
+   * Plans {@code specs}.
+   *
+   * @throws SpecException when locations of specs nest, as the metastore places their tables (a
+   *     target inside another's target or source, a source inside another's target, a target inside
+   *     its own source or holding it): nothing is planned
+   */
   public Plan plan(List<DatasetSpec> specs) {
+    checkNesting(specs);
     List<PlannedDataset> planned = new ArrayList<>();
     for (DatasetSpec spec : specs) {
       try {
@@ -120,6 +131,34 @@ public final class Planner {
             + "-"
             + UUID.randomUUID().toString().substring(0, 6);
     return new Plan(planId, created, result);
+  }
+
+  /**
+   * Literal paths were compared when the specs loaded; tables have locations only the metastore
+   * knows (a target table that does not exist yet: where Spark will create it).
+   */
+  private void checkNesting(List<DatasetSpec> specs) {
+    List<NestedLocations.Located> located = new ArrayList<>();
+    for (DatasetSpec spec : specs) {
+      located.add(
+          new NestedLocations.Located(
+              spec,
+              locationOrNull(() -> TableLocations.source(spark, spec.source())),
+              locationOrNull(() -> TableLocations.target(spark, spec.target()))));
+    }
+    List<SpecProblem> problems = NestedLocations.problems(located, true);
+    if (!problems.isEmpty()) {
+      throw new SpecException(problems);
+    }
+  }
+
+  // A source that cannot be resolved fails when the dataset runs, with its own message.
+  private static String locationOrNull(java.util.function.Supplier<String> location) {
+    try {
+      return location.get();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** Round robin over the classes, largest class first, median-sized dataset of each first. */

@@ -66,7 +66,8 @@ public final class AllowedLocations {
     return String.join(", ", given);
   }
 
-  private static boolean under(URI candidate, URI prefix) {
+  /** Whether {@code candidate} is {@code prefix} or below it, by whole path segments. */
+  static boolean under(URI candidate, URI prefix) {
     if (!prefix.getScheme().equalsIgnoreCase(candidate.getScheme())
         || !Objects.equals(authority(prefix), authority(candidate))) {
       return false;

@@ -47,8 +47,11 @@ public record DatasetSpec(
   }
 
   /**
-   * A hash of everything that decides what the migration writes (not where the spec was written): a
-   * rerun skips a dataset whose last successful run had the same hash.
+   * A hash of everything that decides what the migration writes and whether it succeeds (not where
+   * the spec was written, nor how many differing rows are kept): a rerun skips a dataset whose last
+   * successful run had the same hash. Covers the id, source, target (format and partitioning too),
+   * the transform (its SQL, expressions, and a script's text, not only its name), the key, the
+   * ignored columns, the tolerances, the consumer queries and cut-over.
    */
   public String hash() {
     Map<String, Object> content = new LinkedHashMap<>();
@@ -57,8 +60,17 @@ public record DatasetSpec(
     content.put("target", target);
     content.put("transform", transform);
     content.put("key", validation.key());
-    // Only when set, so that specs written before cut-over existed keep their hash (and are not
-    // migrated again on a rerun).
+    // Only when set, so that specs written before these counted keep their hash (and are not
+    // migrated again on a rerun). A script's text always counts: it is in the transform.
+    if (!validation.ignore().isEmpty()) {
+      content.put("ignore", validation.ignore());
+    }
+    if (!validation.tolerances().isEmpty()) {
+      content.put("tolerances", validation.tolerances());
+    }
+    if (!validation.queries().isEmpty()) {
+      content.put("queries", validation.queries());
+    }
     if (cutover) {
       content.put("cutover", true);
     }
@@ -69,6 +81,12 @@ public record DatasetSpec(
     } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("Cannot hash spec " + id, e);
     }
+  }
+
+  /** A copy whose script (if any) has the text {@code text} (null: it could not be read). */
+  public DatasetSpec withScriptText(String text) {
+    return new DatasetSpec(
+        id, source, target, transform.withScriptText(text), validation, consumers, cutover, origin);
   }
 
   /** The columns that identify a row (may be empty). */

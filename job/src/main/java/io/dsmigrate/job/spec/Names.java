@@ -20,6 +20,25 @@ public final class Names {
     return "`" + normalized.substring(0, dot) + "`.`" + normalized.substring(dot + 1) + "`";
   }
 
+  /**
+   * Whether {@code path} is absolute: a URI with a scheme and an absolute path or an authority
+   * ({@code hdfs://nn/x}, {@code file:/x}, {@code s3a://bucket/x}), or a path starting with {@code
+   * /}. A relative path would be resolved against the working directory of whichever process reads
+   * it.
+   */
+  public static boolean absolute(String path) {
+    java.net.URI uri;
+    try {
+      uri = new Path(path.trim()).toUri();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    if (uri.getScheme() == null) {
+      return path.trim().startsWith("/");
+    }
+    return uri.getAuthority() != null || (uri.getPath() != null && uri.getPath().startsWith("/"));
+  }
+
   /** A path as a URI string without a trailing slash; a path without a scheme is a local file. */
   public static String path(String path) {
     Path parsed = new Path(path.trim());

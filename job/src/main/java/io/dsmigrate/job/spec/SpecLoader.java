@@ -4,10 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dsmigrate.job.security.ReadOnlySelect;
+import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.security.SecuritySettings;
 import io.dsmigrate.validation.Tolerance;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,14 +59,17 @@ public final class SpecLoader {
   private static final Set<String> TARGET_FORMATS = Set.of("delta", "parquet");
   private static final ParserInterface SQL = CatalystSqlParser$.MODULE$;
 
+  private static final Pattern TABLE_LIKE = Pattern.compile("\\w+(\\.\\w+)?");
   private static final Pattern TABLE_NAME_PART = Pattern.compile("`[A-Za-z0-9_]+`|[A-Za-z0-9_]+");
 
   private final SecuritySettings security;
+  private final ReservedLocations reserved;
   private final List<SpecProblem> problems = new ArrayList<>();
   private final List<DatasetSpec> specs = new ArrayList<>();
 
-  private SpecLoader(SecuritySettings security) {
+  private SpecLoader(SecuritySettings security, ReservedLocations reserved) {
     this.security = security;
+    this.reserved = reserved;
   }
 
   /** The result of loading: the specs, and every problem found (empty when they can run). */
@@ -87,22 +90,36 @@ public final class SpecLoader {
 
   /**
    * Loads and checks every spec under {@code paths} (files or directories) with the default
-   * security settings.
+   * security settings, the default results database reserved.
    */
   public static Result load(List<Path> paths) {
     return load(paths, SecuritySettings.DEFAULT);
   }
 
   /**
-   * Loads and checks every spec under {@code paths} (files or directories); what the specs may do
-   * (SQL, scripts, paths) is checked against {@code security}.
+   * Loads and checks every spec under {@code paths} with {@code security}, the default results
+   * database reserved.
    */
   public static Result load(List<Path> paths, SecuritySettings security) {
-    SpecLoader loader = new SpecLoader(requireNonNull(security, "security is null"));
+    return load(paths, security, ReservedLocations.of("dsmigrate"));
+  }
+
+  /**
+   * Loads and checks every spec under {@code paths} (files or directories); what the specs may do
+   * (SQL, scripts, paths) is checked against {@code security}, and none may read or write {@code
+   * reserved}, dsmigrate's own state.
+   */
+  public static Result load(
+      List<Path> paths, SecuritySettings security, ReservedLocations reserved) {
+    SpecLoader loader =
+        new SpecLoader(
+            requireNonNull(security, "security is null"),
+            requireNonNull(reserved, "reserved is null"));
     for (Path path : paths) {
       loader.loadPath(path);
     }
     loader.checkAcrossSpecs();
+    loader.checkNesting();
     return new Result(loader.specs, loader.problems);
   }
 
@@ -144,8 +161,12 @@ public final class SpecLoader {
   private void loadFile(Path file) {
     String name = file.toString();
     List<YamlNode> documents;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      documents = YamlNode.readAll(reader);
+    List<SpecProblem> refused = new ArrayList<>();
+    try {
+      documents =
+          YamlNode.readAll(
+              Files.readString(file, StandardCharsets.UTF_8),
+              (line, message) -> refused.add(new SpecProblem(name, line, null, null, message)));
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       problems.add(
@@ -154,6 +175,11 @@ public final class SpecLoader {
       return;
     } catch (IOException e) {
       problems.add(new SpecProblem(name, 0, null, null, "cannot read: " + e.getMessage()));
+      return;
+    }
+    if (!refused.isEmpty()) {
+      // What the file means is not what it says; its specs are not read further.
+      problems.addAll(refused);
       return;
     }
     for (YamlNode document : documents) {
@@ -215,6 +241,8 @@ public final class SpecLoader {
     private final YamlNode node;
     private final Map<String, Integer> lines = new HashMap<>();
     private String id;
+    // The text of a local script, as checked (a remote one is read when the dataset runs).
+    private String scriptText;
 
     SpecReader(Path file, YamlNode node) {
       this.file = file;
@@ -515,13 +543,8 @@ public final class SpecLoader {
         if (scriptUrl == null) {
           return TransformSpec.NONE;
         }
-        return new TransformSpec(
-            null,
-            null,
-            null,
-            null,
-            null,
-            checkScript(scriptUrl, fields.get("scriptUrl").line(), "scriptUrl"));
+        String script = checkScript(scriptUrl, fields.get("scriptUrl").line(), "scriptUrl");
+        return new TransformSpec(null, null, null, null, null, script, scriptText);
       }
       if (scriptUrl != null) {
         problem(
@@ -582,7 +605,7 @@ public final class SpecLoader {
       if (script != null) {
         script = checkScript(script, lineOf("transform.script"), "transform.script");
       }
-      return new TransformSpec(rename, cast, drop, add, sql, script);
+      return new TransformSpec(rename, cast, drop, add, sql, script, scriptText);
     }
 
     /** Checks a local script now (a remote one is read when the dataset runs); returns its URI. */
@@ -619,7 +642,8 @@ public final class SpecLoader {
         return location;
       }
       try {
-        checkQuery(Files.readString(local), line, field, "source");
+        scriptText = Files.readString(local);
+        checkQuery(scriptText, line, field, "source");
       } catch (IOException e) {
         problem(line, field, "cannot read script " + local + ": " + e.getMessage());
       }
@@ -641,7 +665,30 @@ public final class SpecLoader {
     }
 
     private void checkPath(String path, String field) {
-      String refusal = path == null ? null : security.pathRefusal(path);
+      if (path == null) {
+        return;
+      }
+      if (!Names.absolute(path)) {
+        // A relative path is resolved against whatever directory dsmigrate runs in, and a bare
+        // name reads like a table name elsewhere (validation, undo): never what was meant.
+        String side = field.startsWith("source") ? "source" : "target";
+        boolean tableLike = TABLE_LIKE.matcher(path.strip()).matches();
+        problem(
+            lineOf(field),
+            field,
+            "'"
+                + path
+                + "' is a relative path, which would be read against whatever directory dsmigrate"
+                + " runs in; give an absolute path (/...) or a URI (hdfs://namenode/...)"
+                + (tableLike
+                    ? ", or " + side + ": { table: " + path.strip() + " } if you mean a table"
+                    : ""));
+        return;
+      }
+      String refusal = security.pathRefusal(path);
+      if (refusal == null) {
+        refusal = reserved.locationRefusal(path);
+      }
       if (refusal != null) {
         problem(lineOf(field), field, refusal);
       }
@@ -663,6 +710,8 @@ public final class SpecLoader {
                 + table
                 + "' is not a table name; give table or database.table, each of letters, digits"
                 + " and _");
+      } else if (reserved.tableRefusal(table) != null) {
+        problem(lineOf(field), field, reserved.tableRefusal(table));
       }
     }
 
@@ -825,8 +874,10 @@ public final class SpecLoader {
                       + "); only one dataset can take over a table's name"));
         }
       }
-      DatasetSpec sameId = byId.putIfAbsent(spec.id(), spec);
-      if (sameId != null) {
+      // Ids name ledger and snapshot directories: on a case-insensitive file system, ids that
+      // differ only in letter case would share them.
+      DatasetSpec sameId = byId.putIfAbsent(spec.id().toLowerCase(Locale.ROOT), spec);
+      if (sameId != null && sameId.id().equals(spec.id())) {
         problems.add(
             at(
                 spec,
@@ -834,6 +885,20 @@ public final class SpecLoader {
                 "duplicate id; also used at "
                     + sameId.at("id")
                     + ". Ids must be unique across all specs"));
+      } else if (sameId != null) {
+        problems.add(
+            at(
+                spec,
+                "id",
+                "'"
+                    + spec.id()
+                    + "' differs from the id '"
+                    + sameId.id()
+                    + "' at "
+                    + sameId.at("id")
+                    + " only in letter case; ids name the datasets' ledger and snapshot"
+                    + " directories, which a case-insensitive file system would merge. Give ids"
+                    + " that differ in more than case"));
       }
       for (String target : keys(spec.target().table(), spec.target().path())) {
         DatasetSpec sameTarget = byTarget.putIfAbsent(target, spec);
@@ -866,26 +931,35 @@ public final class SpecLoader {
     }
   }
 
+  /** Literal paths that nest; equal ones and table names are checked above. */
+  private void checkNesting() {
+    List<NestedLocations.Located> located = new ArrayList<>();
+    for (DatasetSpec spec : specs) {
+      located.add(
+          new NestedLocations.Located(
+              spec, absoluteOrNull(spec.source().path()), absoluteOrNull(spec.target().path())));
+    }
+    problems.addAll(NestedLocations.problems(located, false));
+  }
+
+  private static String absoluteOrNull(String path) {
+    return path != null && Names.absolute(path) ? path : null;
+  }
+
   private static List<String> keys(String table, String path) {
     List<String> keys = new ArrayList<>();
     if (table != null) {
       keys.add("table:" + Names.table(table));
     }
-    if (path != null) {
+    if (path != null && Names.absolute(path)) {
+      // A relative path is a problem of its own spec already; it is compared with nothing.
       keys.add("path:" + Names.path(path));
     }
     return keys;
   }
 
   private static SpecProblem at(DatasetSpec spec, String field, String message) {
-    String location = spec.at(field);
-    int colon = location.lastIndexOf(':');
-    return new SpecProblem(
-        location.substring(0, colon),
-        Integer.parseInt(location.substring(colon + 1)),
-        spec.id(),
-        field,
-        message);
+    return SpecProblem.at(spec, field, message);
   }
 
   private static String cleanKey(String key) {

@@ -5,6 +5,18 @@ package io.dsmigrate.job.spec;
  * change.
  */
 public record SpecProblem(String file, int line, String datasetId, String field, String message) {
+  /** A problem of {@code spec}'s {@code field}, at the line of that field. */
+  public static SpecProblem at(DatasetSpec spec, String field, String message) {
+    String location = spec.at(field);
+    int colon = location.lastIndexOf(':');
+    return new SpecProblem(
+        location.substring(0, colon),
+        Integer.parseInt(location.substring(colon + 1)),
+        spec.id(),
+        field,
+        message);
+  }
+
   @Override
   public String toString() {
     StringBuilder text = new StringBuilder().append(file).append(':').append(line).append(": ");

@@ -4,11 +4,16 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.NodeEvent;
 
 /**
  * A YAML value with the line it was written on. Jackson's tree model drops locations, and spec
@@ -21,15 +26,49 @@ import java.util.Map;
 record YamlNode(Object value, int line) {
   private static final YAMLFactory FACTORY = new YAMLFactory();
 
-  /** Every document of a YAML stream. */
-  static List<YamlNode> readAll(Reader reader) throws IOException {
+  /**
+   * Every document of a YAML stream. Anchors and aliases ({@code &name}, {@code *name}, {@code <<:
+   * *name}) go to {@code refused} with their lines: Jackson reads an alias as the plain text of its
+   * name, so {@code table: *t} would silently mean a table named "t".
+   */
+  static List<YamlNode> readAll(String text, BiConsumer<Integer, String> refused)
+      throws IOException {
+    anchorsAndAliases(text, refused);
     List<YamlNode> documents = new ArrayList<>();
-    try (JsonParser parser = FACTORY.createParser(reader)) {
+    try (JsonParser parser = FACTORY.createParser(new StringReader(text))) {
       while (parser.nextToken() != null) {
         documents.add(read(parser, parser.currentTokenLocation().getLineNr()));
       }
     }
     return documents;
+  }
+
+  // Jackson's parser hides the anchors of scalars; SnakeYAML's events, underneath it, show all.
+  private static void anchorsAndAliases(String text, BiConsumer<Integer, String> refused) {
+    try {
+      for (Event event : new Yaml().parse(new StringReader(text))) {
+        int line = event.getStartMark().getLine() + 1;
+        if (event instanceof AliasEvent alias) {
+          refused.accept(
+              line,
+              "*"
+                  + alias.getAnchor()
+                  + " is a YAML alias, which dsmigrate would read as the text '"
+                  + alias.getAnchor()
+                  + "'; anchors and aliases (&name, *name, <<: *name) are not supported: write the"
+                  + " value out in full");
+        } else if (event instanceof NodeEvent node && node.getAnchor() != null) {
+          refused.accept(
+              line,
+              "&"
+                  + node.getAnchor()
+                  + " is a YAML anchor; anchors and aliases (&name, *name, <<: *name) are not"
+                  + " supported: write each value out in full");
+        }
+      }
+    } catch (RuntimeException e) {
+      // Not valid YAML: Jackson's parser says where, below.
+    }
   }
 
   private static YamlNode read(JsonParser parser, int line) throws IOException {

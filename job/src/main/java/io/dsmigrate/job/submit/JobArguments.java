@@ -2,6 +2,7 @@ package io.dsmigrate.job.submit;
 
 import static java.util.Objects.requireNonNull;
 
+import io.dsmigrate.job.ledger.RunId;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,7 +31,7 @@ public record JobArguments(
     boolean ignorePilot) {
   public JobArguments {
     requireNonNull(plan, "plan is null");
-    requireNonNull(runId, "runId is null");
+    RunId.check(requireNonNull(runId, "runId is null"));
     if (partition < 0) {
       throw new IllegalArgumentException("partition must be 0 or more, not " + partition);
     }

@@ -1,0 +1,54 @@
+package io.dsmigrate.job.plan;
+
+import io.dsmigrate.job.spec.Names;
+import io.dsmigrate.job.spec.SourceSpec;
+import io.dsmigrate.job.spec.TargetSpec;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+
+/**
+ * Where the files of a spec's source and target are, as the metastore says: a table's location, or
+ * for a target table that does not exist yet, the default location Spark gives it in its database.
+ */
+public final class TableLocations {
+  private TableLocations() {}
+
+  /**
+   * The location of {@code table} ({@code db.name}): its metastore location when it exists; else
+   * where Spark would create it as a managed table (in its database's directory, or in the
+   * warehouse for a database that does not exist yet, as Spark would create that too).
+   */
+  public static String of(SparkSession spark, String table) {
+    String name = Names.table(table);
+    if (spark.catalog().tableExists(name)) {
+      return SourceResolver.catalogTable(spark, name).location().toString();
+    }
+    TableIdentifier identifier = SourceResolver.identifier(spark, name);
+    String database = name.substring(0, name.indexOf('.'));
+    if (spark.catalog().databaseExists(database)) {
+      return spark.sessionState().catalog().defaultTablePath(identifier).toString();
+    }
+    return new org.apache.hadoop.fs.Path(
+            spark.sessionState().conf().warehousePath(), database + ".db/" + identifier.table())
+        .toString();
+  }
+
+  /** Where a target's files go: its path, else its table's location. */
+  public static String target(SparkSession spark, TargetSpec target) {
+    return target.path() != null ? Names.path(target.path()) : of(spark, target.table());
+  }
+
+  /**
+   * Where a source's files are: its path, or its table's location; null for a table that does not
+   * exist (resolving the source reports that).
+   */
+  public static String source(SparkSession spark, SourceSpec source) {
+    if (source.path() != null) {
+      return Names.path(source.path());
+    }
+    String name = Names.table(source.table());
+    return spark.catalog().tableExists(name)
+        ? SourceResolver.catalogTable(spark, name).location().toString()
+        : null;
+  }
+}
