@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.delta.tables.DeltaTable;
 import io.dsmigrate.job.cutover.CutOver;
 import io.dsmigrate.job.ledger.LedgerFiles;
+import io.dsmigrate.job.plan.PartitionLayout;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.SchemaDrift;
 import io.dsmigrate.job.plan.SourceInfo;
@@ -171,6 +172,9 @@ public final class DatasetMigration {
         checkTarget(target);
       }
       checkTargetWritable();
+      if (inPlace) {
+        checkPartitionsSnapshottable();
+      }
     }
     if (run.dryRun()) {
       step.accept("dry run: check transform");
@@ -519,6 +523,10 @@ public final class DatasetMigration {
               + info.format()
               + " files cannot be read back from a snapshot; migrate to another table name");
     }
+    Dataset<Row> partitions = Snapshots.readPartitions(spark, taken, format);
+    if (partitions != null) {
+      return partitions;
+    }
     String data = Snapshots.dataOf(taken);
     return spark
         .read()
@@ -526,6 +534,36 @@ public final class DatasetMigration {
         .option("basePath", data)
         .format(format)
         .load(data);
+  }
+
+  /**
+   * A partitioned table replaced in place is snapshotted partition by partition, each at the
+   * location the metastore gives it: partitions whose locations overlap each other, the target or
+   * another table cannot be copied and restored without reading rows twice or writing over data
+   * that is not this table's. They are refused here, before anything changes.
+   */
+  private void checkPartitionsSnapshottable() {
+    if (source.table() == null
+        || source.partitionColumns().isEmpty()
+        || source.format().equals("delta")) {
+      return;
+    }
+    List<String> problems =
+        PartitionLayout.of(spark, source.table()).unsafeForSnapshot(spark, targetLocation);
+    if (!problems.isEmpty()) {
+      throw new MigrationException(
+          ErrorClass.UNSUPPORTED,
+          "Cannot migrate "
+              + spec.id()
+              + " in place: partitions of "
+              + source.table()
+              + " cannot be snapshotted safely: "
+              + String.join("; ", problems)
+              + ". Nothing was changed. Give each partition a location of its own, outside other"
+              + " tables and the target (ALTER TABLE ... PARTITION (...) SET LOCATION, after moving"
+              + " its files), or migrate to another table name in "
+              + spec.at("target"));
+    }
   }
 
   /** A source replaced in place goes (its snapshot is taken) before the target is written. */
