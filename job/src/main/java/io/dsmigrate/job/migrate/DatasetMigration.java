@@ -10,6 +10,7 @@ import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.SchemaDrift;
 import io.dsmigrate.job.plan.SourceInfo;
 import io.dsmigrate.job.plan.SourceResolver;
+import io.dsmigrate.job.plan.SourceState;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.DiffSamplesTable;
 import io.dsmigrate.job.results.ErrorClass;
@@ -71,6 +72,8 @@ public final class DatasetMigration {
   private Long targetPreviousVersion;
   private ComparisonResult comparison;
   private ValidationFigures figures;
+  // The source as it stood when it was read, for a spec that cuts over; null otherwise.
+  private SourceState sourceState;
   // The name the source table is kept under once the cut-over begins; null until then.
   private String backupTable;
   // Set just before the first change to the source or the target: only then is there something
@@ -140,6 +143,11 @@ public final class DatasetMigration {
     source = resumed != null ? resumed.source() : SourceResolver.resolve(spark, spec);
     if (resumed == null) {
       checkSchemaUnchanged();
+    }
+    if (spec.cutover() && !run.dryRun()) {
+      // Taken before the source is read: whatever is written to it from now on is found before
+      // the cut-over gives its name to a target that lacks it.
+      sourceState = SourceState.of(spark, source);
     }
     Dataset<Row> sourceRows = resumed != null && resumed.inPlace() ? null : read(source);
     Dataset<Row> rows = sourceRows == null ? null : transform(sourceRows);
@@ -421,6 +429,7 @@ public final class DatasetMigration {
    * that is taken fails the dataset before anything of the source changes.
    */
   private void cutOver() {
+    checkSourceUnchanged();
     String backup = freeBackupName();
     backupTable = backup;
     step.accept("cut over");
@@ -429,6 +438,27 @@ public final class DatasetMigration {
     } catch (IllegalStateException e) {
       throw new MigrationException(
           ErrorClass.INTERNAL_ERROR, e.getMessage() + ". See the driver log", e);
+    }
+  }
+
+  /**
+   * The source must stand as it was read: a row written to it since is not in the target, and would
+   * be lost to the consumers of its name once the cut-over gives that name to the target.
+   */
+  private void checkSourceUnchanged() {
+    List<String> changes = sourceState.changesTo(SourceState.of(spark, source));
+    if (!changes.isEmpty()) {
+      throw new MigrationException(
+          ErrorClass.SOURCE_CHANGED,
+          "Cannot cut over "
+              + spec.id()
+              + ": source "
+              + source.table()
+              + " changed after it was read for this migration ("
+              + String.join("; ", changes)
+              + "), so the target lacks what was written since. The target is removed and "
+              + source.table()
+              + " keeps its name and its new data. Run again: the next run migrates the new data");
     }
   }
 
@@ -503,6 +533,14 @@ public final class DatasetMigration {
   }
 
   private Dataset<Row> read(SourceInfo info) {
+    if (sourceState != null && sourceState.deltaVersion() != null) {
+      // The version whose state was recorded: a commit after it is found before the cut-over.
+      return spark
+          .read()
+          .format("delta")
+          .option("versionAsOf", sourceState.deltaVersion())
+          .load(info.location());
+    }
     if (info.table() != null) {
       return spark.table(Names.quoted(info.table()));
     }
