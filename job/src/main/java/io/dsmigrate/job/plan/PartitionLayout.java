@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.spec.Names;
 import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * directory under the table directory that no partition names holds no rows of the table.
  *
  * @param table the table ({@code db.name})
- * @param tableLocation the table's location, as {@link Names#path} writes it
+ * @param tableLocation the table's location, an encoded URI (see {@link
+ *     PartitionLayout#normalized})
  * @param partitions the registered partitions, in the metastore's order
  */
 public record PartitionLayout(String table, String tableLocation, List<Partition> partitions) {
@@ -32,7 +34,7 @@ public record PartitionLayout(String table, String tableLocation, List<Partition
    *
    * @param index its place in the metastore's list (and in a snapshot)
    * @param values partition column to value, as the metastore holds them
-   * @param location where its files are, as {@link Names#path} writes it
+   * @param location where its files are, an encoded URI (see {@link #normalized})
    */
   public record Partition(int index, Map<String, String> values, String location) {
     public Partition {
@@ -42,7 +44,7 @@ public record PartitionLayout(String table, String tableLocation, List<Partition
 
     /** The location as a Hadoop path (the location is an encoded URI). */
     public Path path() {
-      return new Path(java.net.URI.create(location));
+      return new Path(URI.create(location));
     }
 
     /** {@code dt=b/region=eu}, the way Hive names a partition. */
@@ -68,11 +70,11 @@ public record PartitionLayout(String table, String tableLocation, List<Partition
               registered.size(),
               CollectionConverters.asJava(partition.spec()),
               partition.storage().locationUri().isDefined()
-                  ? Names.path(partition.location().toString())
+                  ? normalized(partition.location())
                   : "(none)"));
     }
     return new PartitionLayout(
-        table.identifier().unquotedString(), Names.path(table.location().toString()), registered);
+        table.identifier().unquotedString(), normalized(table.location()), registered);
   }
 
   /** The layout of a table as the metastore holds it now. */
@@ -104,12 +106,8 @@ public record PartitionLayout(String table, String tableLocation, List<Partition
    */
   public Path inCopyOfTable(Partition partition, Path copy) {
     String relative =
-        java.net
-            .URI
-            .create(tableLocation + "/")
-            .relativize(java.net.URI.create(partition.location()))
-            .getRawPath();
-    return new Path(java.net.URI.create(copy.toUri() + "/" + relative));
+        URI.create(tableLocation + "/").relativize(URI.create(partition.location())).getPath();
+    return new Path(copy, relative);
   }
 
   /**
@@ -175,15 +173,10 @@ public record PartitionLayout(String table, String tableLocation, List<Partition
                 + ") holds the table's own directory "
                 + tableLocation);
       }
-      if (targetLocation != null
-          && !Names.path(targetLocation).equals(tableLocation)
-          && overlap(one.location(), Names.path(targetLocation))) {
+      String target = targetLocation == null ? null : normalized(targetLocation);
+      if (target != null && !target.equals(tableLocation) && overlap(one.location(), target)) {
         problems.add(
-            one.describe()
-                + " ("
-                + one.location()
-                + ") overlaps the target's location "
-                + Names.path(targetLocation));
+            one.describe() + " (" + one.location() + ") overlaps the target's location " + target);
       }
     }
     List<Partition> outside = partitions.stream().filter(p -> !insideTable(p)).toList();
@@ -218,11 +211,37 @@ public record PartitionLayout(String table, String tableLocation, List<Partition
         String name = other.identifier().unquotedString();
         if (!Names.table(name).equals(Names.table(table))
             && other.storage().locationUri().isDefined()) {
-          locations.put(name, Names.path(other.location().toString()));
+          locations.put(name, normalized(other.location()));
         }
       }
     }
     return locations;
+  }
+
+  /**
+   * A location (an encoded URI, as the metastore gives it) in one spelling: normalized, {@code
+   * file:/} for local files, no trailing slash. Unlike {@link Names#path}, which takes a path as a
+   * person writes it, this never encodes an escaped character ({@code %3A} in a partition directory
+   * name) a second time.
+   */
+  static String normalized(URI location) {
+    String text = new Path(location).toUri().normalize().toString();
+    if (text.startsWith("file:///")) {
+      text = "file:/" + text.substring("file:///".length());
+    }
+    while (text.endsWith("/") && text.length() > "file:/".length()) {
+      text = text.substring(0, text.length() - 1);
+    }
+    return text;
+  }
+
+  private static String normalized(String location) {
+    try {
+      URI uri = new URI(location);
+      return uri.getScheme() == null ? Names.path(location) : normalized(uri);
+    } catch (java.net.URISyntaxException e) {
+      return Names.path(location);
+    }
   }
 
   private static boolean overlap(String one, String other) {

@@ -281,4 +281,50 @@ class HivePartitionLocationsTest extends JobTestBase {
     assertThat(files(path("unsafe_elsewhere_b"))).isEqualTo(elsewhereFiles);
     assertThat(files(neighbour)).isEqualTo(neighbourFiles);
   }
+
+  @Test
+  void partitionValuesComeFromTheMetastoreWithTheirTypesNullsAndEscapedCharacters() {
+    // Values that Hive escapes in directory names, nulls (Hive's default partition) and an INT
+    // column are read back from the snapshot with the metastore's values and types.
+    spark().sql("CREATE DATABASE IF NOT EXISTS " + DATABASE);
+    spark().conf().set("hive.exec.dynamic.partition.mode", "nonstrict");
+    spark()
+        .sql(
+            "CREATE TABLE hp_legacy.typed (id BIGINT) PARTITIONED BY (region STRING, n INT)"
+                + " STORED AS PARQUET");
+    spark()
+        .sql(
+            "INSERT INTO hp_legacy.typed PARTITION (region, n) VALUES"
+                + " (1, 'a b:c/d', 7), (2, NULL, 8), (3, 'plain', NULL)");
+    // A partition elsewhere whose directory name says nothing of its values.
+    spark().sql("SELECT CAST(4 AS BIGINT) AS id").write().parquet(path("typed_elsewhere"));
+    spark()
+        .sql(
+            "ALTER TABLE hp_legacy.typed ADD PARTITION (region = 'x:y', n = 9) LOCATION '"
+                + path("typed_elsewhere")
+                + "'");
+    TableState before = state("hp_legacy.typed");
+    Map<String, String> tableFiles = files(tableLocation("hp_legacy.typed"));
+
+    Settings settings = settings("hp_results_typed");
+    DatasetResult result =
+        result(
+            run(
+                settings,
+                specs(
+                    "typed.yaml",
+                    "id: typed\nsource: { table: hp_legacy.typed }\ntarget: { table: hp_legacy.typed }\n"),
+                "run-typed"),
+            "typed");
+
+    assertThat(result.status()).as(result.errorMessage()).isEqualTo(Status.SUCCEEDED);
+    assertThat(sortedRows(spark().newSession().table("hp_legacy.typed")))
+        .containsExactly("[1,a b:c/d,7]", "[2,null,8]", "[3,plain,null]", "[4,x:y,9]");
+    assertThat(spark().table("hp_legacy.typed").schema().apply("n").dataType().simpleString())
+        .isEqualTo("int");
+
+    Rollback.of(spark(), settings).run("run-typed").execute();
+    assertThat(state("hp_legacy.typed")).isEqualTo(before);
+    assertThat(files(tableLocation("hp_legacy.typed"))).isEqualTo(tableFiles);
+  }
 }
