@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.dsmigrate.job.cutover.CutOver;
 import io.dsmigrate.job.ledger.LedgerFiles;
 import io.dsmigrate.job.ownership.Ownership;
+import io.dsmigrate.job.plan.PartitionLayout;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.SchemaDrift;
 import io.dsmigrate.job.plan.SourceInfo;
 import io.dsmigrate.job.plan.SourceResolver;
+import io.dsmigrate.job.plan.SourceState;
 import io.dsmigrate.job.plan.TableLocations;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.DiffSamplesTable;
@@ -71,6 +73,8 @@ public final class DatasetMigration {
   private boolean targetCreated;
   private ComparisonResult comparison;
   private ValidationFigures figures;
+  // The source as it stood when it was read, for a spec that cuts over; null otherwise.
+  private SourceState sourceState;
   // The name the source table is kept under once the cut-over begins; null until then.
   private String backupTable;
   // Set just before the first change to the source or the target: only then is there something
@@ -147,6 +151,11 @@ public final class DatasetMigration {
     if (resumed == null) {
       checkSchemaUnchanged();
     }
+    if (spec.cutover() && !run.dryRun()) {
+      // Taken before the source is read: whatever is written to it from now on is found before
+      // the cut-over gives its name to a target that lacks it.
+      sourceState = SourceState.of(spark, source);
+    }
     Dataset<Row> sourceRows = resumed != null && resumed.inPlace() ? null : read(source);
     Dataset<Row> rows = sourceRows == null ? null : transform(sourceRows);
     TargetSpec target = spec.target();
@@ -178,6 +187,9 @@ public final class DatasetMigration {
         checkTarget(target);
       }
       checkTargetWritable();
+      if (inPlace) {
+        checkPartitionsSnapshottable();
+      }
     }
     if (run.dryRun()) {
       step.accept("dry run: check transform");
@@ -443,6 +455,7 @@ public final class DatasetMigration {
    * that is taken fails the dataset before anything of the source changes.
    */
   private void cutOver() {
+    checkSourceUnchanged();
     String backup = freeBackupName();
     backupTable = backup;
     step.accept("cut over");
@@ -451,6 +464,27 @@ public final class DatasetMigration {
     } catch (IllegalStateException e) {
       throw new MigrationException(
           ErrorClass.INTERNAL_ERROR, e.getMessage() + ". See the driver log", e);
+    }
+  }
+
+  /**
+   * The source must stand as it was read: a row written to it since is not in the target, and would
+   * be lost to the consumers of its name once the cut-over gives that name to the target.
+   */
+  private void checkSourceUnchanged() {
+    List<String> changes = sourceState.changesTo(SourceState.of(spark, source));
+    if (!changes.isEmpty()) {
+      throw new MigrationException(
+          ErrorClass.SOURCE_CHANGED,
+          "Cannot cut over "
+              + spec.id()
+              + ": source "
+              + source.table()
+              + " changed after it was read for this migration ("
+              + String.join("; ", changes)
+              + "), so the target lacks what was written since. The target is removed and "
+              + source.table()
+              + " keeps its name and its new data. Run again: the next run migrates the new data");
     }
   }
 
@@ -525,6 +559,14 @@ public final class DatasetMigration {
   }
 
   private Dataset<Row> read(SourceInfo info) {
+    if (sourceState != null && sourceState.deltaVersion() != null) {
+      // The version whose state was recorded: a commit after it is found before the cut-over.
+      return spark
+          .read()
+          .format("delta")
+          .option("versionAsOf", sourceState.deltaVersion())
+          .load(info.location());
+    }
     if (info.table() != null) {
       return spark.table(Names.quoted(info.table()));
     }
@@ -545,6 +587,10 @@ public final class DatasetMigration {
               + info.format()
               + " files cannot be read back from a snapshot; migrate to another table name");
     }
+    Dataset<Row> partitions = Snapshots.readPartitions(spark, taken, format);
+    if (partitions != null) {
+      return partitions;
+    }
     String data = Snapshots.dataOf(taken);
     return spark
         .read()
@@ -552,6 +598,36 @@ public final class DatasetMigration {
         .option("basePath", data)
         .format(format)
         .load(data);
+  }
+
+  /**
+   * A partitioned table replaced in place is snapshotted partition by partition, each at the
+   * location the metastore gives it: partitions whose locations overlap each other, the target or
+   * another table cannot be copied and restored without reading rows twice or writing over data
+   * that is not this table's. They are refused here, before anything changes.
+   */
+  private void checkPartitionsSnapshottable() {
+    if (source.table() == null
+        || source.partitionColumns().isEmpty()
+        || source.format().equals("delta")) {
+      return;
+    }
+    List<String> problems =
+        PartitionLayout.of(spark, source.table()).unsafeForSnapshot(spark, targetLocation);
+    if (!problems.isEmpty()) {
+      throw new MigrationException(
+          ErrorClass.UNSUPPORTED,
+          "Cannot migrate "
+              + spec.id()
+              + " in place: partitions of "
+              + source.table()
+              + " cannot be snapshotted safely: "
+              + String.join("; ", problems)
+              + ". Nothing was changed. Give each partition a location of its own, outside other"
+              + " tables and the target (ALTER TABLE ... PARTITION (...) SET LOCATION, after moving"
+              + " its files), or migrate to another table name in "
+              + spec.at("target"));
+    }
   }
 
   /** A source replaced in place goes (its snapshot is taken) before the target is written. */

@@ -67,6 +67,7 @@ public final class SourceResolver {
     }
     String provider =
         table.provider().isDefined() ? table.provider().get().toLowerCase(Locale.ROOT) : "hive";
+    refuseUnfaithful(spec, name, table, provider);
     String format = provider;
     if (provider.equals("hive")) {
       String serde =
@@ -87,6 +88,50 @@ public final class SourceResolver {
         CollectionConverters.asJava(table.partitionColumnNames()),
         size[0],
         size[1]);
+  }
+
+  /**
+   * Hive tables whose rows Spark cannot read as Hive holds them, or whose layout a migration would
+   * silently drop: a transactional (ACID) table's rows are its base files merged with its delta
+   * files under the transaction state, which Spark does not apply; a bucketed Hive table's files
+   * are laid out by a hash that consumers rely on and that Spark does not write.
+   */
+  private static void refuseUnfaithful(
+      DatasetSpec spec, String name, CatalogTable table, String provider) {
+    String transactional = table.properties().get("transactional").getOrElse(() -> "false").trim();
+    if (transactional.equalsIgnoreCase("true")) {
+      throw new MigrationException(
+          ErrorClass.UNSUPPORTED,
+          "Cannot migrate "
+              + spec.id()
+              + ": source "
+              + name
+              + " is a transactional (ACID) Hive table ('transactional'='true'): Spark reads its"
+              + " files without Hive's transaction state, so deleted or updated rows would come"
+              + " back. Copy it to a table that is not transactional with Hive (CREATE TABLE ..."
+              + " STORED AS PARQUET AS SELECT * FROM "
+              + name
+              + ") and migrate that copy, or remove this spec ("
+              + spec.at("source.table")
+              + ")");
+    }
+    if (provider.equals("hive") && table.bucketSpec().isDefined()) {
+      throw new MigrationException(
+          ErrorClass.UNSUPPORTED,
+          "Cannot migrate "
+              + spec.id()
+              + ": source "
+              + name
+              + " is a bucketed Hive table ("
+              + table.bucketSpec().get()
+              + "): Spark does not write Hive's bucketing, so the migrated data would silently"
+              + " lose the layout that its readers may rely on. Copy it without buckets with Hive"
+              + " (CREATE TABLE ... STORED AS PARQUET AS SELECT * FROM "
+              + name
+              + ") and migrate that copy, or remove this spec ("
+              + spec.at("source.table")
+              + ")");
+    }
   }
 
   private static SourceInfo resolvePath(SparkSession spark, DatasetSpec spec) {

@@ -35,6 +35,11 @@ public enum ErrorClass {
   VALIDATION_FAILED(Kind.INTERNAL),
   /** The data matches, but a consumer query gives another result on the new data. */
   QUERY_MISMATCH(Kind.USER),
+  /**
+   * The source was written to after it was read and before the cut-over would have given its name
+   * to the target: the target lacks the new data. Everything is undone; a new run migrates it.
+   */
+  SOURCE_CHANGED(Kind.EXTERNAL),
   TIMEOUT(Kind.EXTERNAL),
   IO_ERROR(Kind.EXTERNAL),
   ROLLBACK_FAILED(Kind.INTERNAL),

@@ -1,6 +1,7 @@
 package io.dsmigrate.job.snapshot;
 
 import io.delta.tables.DeltaTable;
+import io.dsmigrate.job.plan.PartitionLayout;
 import io.dsmigrate.job.plan.SourceInfo;
 import io.dsmigrate.job.plan.SourceResolver;
 import io.dsmigrate.job.results.ErrorClass;
@@ -11,17 +12,24 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ContentSummary;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.catalog.CatalogTable;
 import org.apache.spark.sql.catalyst.catalog.CatalogTablePartition;
 import org.apache.spark.sql.catalyst.catalog.ExternalCatalog;
-import scala.collection.immutable.Seq;
+import org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -31,12 +39,16 @@ import scala.jdk.javaapi.CollectionConverters;
  * the old files; {@code RESTORE} brings them back). Any other source is copied byte for byte, and
  * its metastore definition (table and partitions, serialized as Spark holds them) kept beside the
  * copy, so a restore brings back the very same table: type (managed or external), schema,
- * properties, partitions. The copy is checked (file count and bytes) before the source is touched.
+ * properties, partitions. A partitioned table is taken as the metastore lists it: every registered
+ * partition at its own location, inside the table directory or not ({@link PartitionLayout}), and
+ * read back partition by partition ({@link #readPartitions}). The copy is checked (file count and
+ * bytes) before the source is touched.
  */
 public final class Snapshots {
   private static final String DATA = "data";
   private static final String TABLE = "table.bin";
   private static final String LOCATION = "location.txt";
+  private static final String PARTITIONS = "partitions";
 
   private Snapshots() {}
 
@@ -47,7 +59,12 @@ public final class Snapshots {
     return new Snapshot(Snapshot.Kind.DELTA_VERSION, location, version);
   }
 
-  /** Copies a source's files and metastore definition to {@code directory}. */
+  /**
+   * Copies a source's files and metastore definition to {@code directory}: the source's directory
+   * as it is (stray files and directories too, so that a restore is byte for byte), and for a
+   * partitioned table every registered partition whose location is outside that directory, each
+   * into a directory of its own.
+   */
   public static Snapshot copy(SparkSession spark, SourceInfo source, String directory) {
     Configuration conf = spark.sessionState().newHadoopConf();
     try {
@@ -57,45 +74,37 @@ public final class Snapshots {
         targetFs.delete(target, true);
       }
       targetFs.mkdirs(target);
-      Path from = new Path(source.location());
-      FileSystem sourceFs = from.getFileSystem(conf);
-      Path data = new Path(target, DATA);
-      if (sourceFs.exists(from)) {
-        FileUtil.copy(sourceFs, from, targetFs, data, false, conf);
-        ContentSummary original = sourceFs.getContentSummary(from);
-        ContentSummary copied = targetFs.getContentSummary(data);
-        if (original.getLength() != copied.getLength()
-            || original.getFileCount() != copied.getFileCount()) {
-          throw new IOException(
-              "the copy of "
-                  + from
-                  + " has "
-                  + copied.getFileCount()
-                  + " files / "
-                  + copied.getLength()
-                  + " bytes but the source has "
-                  + original.getFileCount()
-                  + " / "
-                  + original.getLength());
-        }
-      } else {
-        targetFs.mkdirs(data);
-      }
+      CatalogTable table =
+          source.table() == null ? null : SourceResolver.catalogTable(spark, source.table());
+      List<CatalogTablePartition> partitions =
+          table == null ? List.of() : PartitionLayout.listPartitions(spark, table);
+      copyChecked(conf, new Path(source.location()), new Path(target, DATA));
       writeText(targetFs, new Path(target, LOCATION), source.location());
-      if (source.table() != null) {
-        CatalogTable table = SourceResolver.catalogTable(spark, source.table());
-        ExternalCatalog catalog = spark.sharedState().externalCatalog();
-        Seq<CatalogTablePartition> partitions =
-            table.partitionColumnNames().isEmpty()
-                ? scala.collection.immutable.List$.MODULE$.<CatalogTablePartition>empty()
-                : catalog.listPartitions(
-                    table.database(), table.identifier().table(), scala.Option.empty());
+      if (table != null) {
+        PartitionLayout layout = PartitionLayout.of(table, partitions);
+        StringBuilder manifest = new StringBuilder();
+        for (PartitionLayout.Partition partition : layout.partitions()) {
+          boolean inside = layout.insideTable(partition);
+          if (!inside) {
+            copyChecked(conf, partition.path(), partitionCopy(target, partition.index()));
+          }
+          manifest
+              .append(partition.describe())
+              .append('\t')
+              .append(partition.location())
+              .append('\t')
+              .append(
+                  inside
+                      ? DATA + " (under the table directory)"
+                      : PARTITIONS + "/" + partition.index())
+              .append('\n');
+        }
         try (ObjectOutputStream out =
             new ObjectOutputStream(targetFs.create(new Path(target, TABLE)))) {
           out.writeObject(table);
-          out.writeObject(
-              CollectionConverters.asJava(partitions).toArray(CatalogTablePartition[]::new));
+          out.writeObject(partitions.toArray(CatalogTablePartition[]::new));
         }
+        writeText(targetFs, new Path(target, "partitions.txt"), manifest.toString());
         writeText(targetFs, new Path(target, "table.sql"), showCreate(spark, source.table()));
       }
       return new Snapshot(Snapshot.Kind.COPY, target.toString(), -1);
@@ -110,6 +119,116 @@ public final class Snapshots {
               + e.getMessage()
               + "; the source was not touched",
           e);
+    }
+  }
+
+  /**
+   * Copies a directory (an empty one when it does not exist) and checks that the copy has as many
+   * files and bytes as the original.
+   */
+  private static void copyChecked(Configuration conf, Path from, Path to) throws IOException {
+    FileSystem sourceFs = from.getFileSystem(conf);
+    FileSystem targetFs = to.getFileSystem(conf);
+    if (!sourceFs.exists(from)) {
+      targetFs.mkdirs(to);
+      return;
+    }
+    targetFs.mkdirs(to.getParent());
+    FileUtil.copy(sourceFs, from, targetFs, to, false, conf);
+    ContentSummary original = sourceFs.getContentSummary(from);
+    ContentSummary copied = targetFs.getContentSummary(to);
+    if (original.getLength() != copied.getLength()
+        || original.getFileCount() != copied.getFileCount()) {
+      throw new IOException(
+          "the copy of "
+              + from
+              + " has "
+              + copied.getFileCount()
+              + " files / "
+              + copied.getLength()
+              + " bytes but the source has "
+              + original.getFileCount()
+              + " / "
+              + original.getLength());
+    }
+  }
+
+  private static Path partitionCopy(Path snapshot, int index) {
+    return new Path(new Path(snapshot, PARTITIONS), Integer.toString(index));
+  }
+
+  /**
+   * The rows of a partitioned table as its snapshot holds them, or null when the snapshot is not of
+   * a partitioned table: each registered partition's copied files (read with the table's data
+   * schema) with that partition's values from the metastore, cast to the partition columns' types.
+   * Directories that no partition names are not read, and no value is parsed from a directory name.
+   *
+   * @param format the files' format (parquet or orc)
+   */
+  public static Dataset<Row> readPartitions(SparkSession spark, Snapshot snapshot, String format) {
+    Configuration conf = spark.sessionState().newHadoopConf();
+    Path root = new Path(snapshot.location());
+    Definition definition;
+    try {
+      definition = Definition.read(root.getFileSystem(conf), root);
+    } catch (IOException e) {
+      throw new MigrationException(
+          ErrorClass.IO_ERROR,
+          "cannot read the table definition in snapshot " + snapshot + ": " + e.getMessage(),
+          e);
+    }
+    if (definition == null || definition.table().partitionColumnNames().isEmpty()) {
+      return null;
+    }
+    CatalogTable table = definition.table();
+    StructType partitionSchema = table.partitionSchema();
+    PartitionLayout layout = PartitionLayout.of(table, List.of(definition.partitions()));
+    Dataset<Row> rows = null;
+    for (PartitionLayout.Partition partition : layout.partitions()) {
+      Path files =
+          layout.insideTable(partition)
+              ? layout.inCopyOfTable(partition, new Path(root, DATA))
+              : partitionCopy(root, partition.index());
+      List<Column> columns = new ArrayList<>();
+      for (String column : table.dataSchema().fieldNames()) {
+        columns.add(functions.col(column));
+      }
+      for (StructField column : partitionSchema.fields()) {
+        String value = partition.values().get(column.name());
+        boolean isNull =
+            value == null || value.equals(ExternalCatalogUtils.DEFAULT_PARTITION_NAME());
+        columns.add(functions.lit(isNull ? null : value).cast(column.dataType()).as(column.name()));
+      }
+      Dataset<Row> partitionRows =
+          spark
+              .read()
+              .schema(table.dataSchema())
+              // The files of one partition, at any depth, as Spark reads a table's partition;
+              // no partition is inferred from directory names below it.
+              .option("recursiveFileLookup", "true")
+              .format(format)
+              .load(files.toString())
+              .select(columns.toArray(Column[]::new));
+      rows = rows == null ? partitionRows : rows.union(partitionRows);
+    }
+    return rows != null ? rows : spark.createDataFrame(List.of(), table.schema());
+  }
+
+  /** A table definition and its partitions, as a snapshot keeps them. */
+  private record Definition(CatalogTable table, CatalogTablePartition[] partitions) {
+    /** The definition in a snapshot, or null when the snapshot is of a path. */
+    static Definition read(FileSystem fs, Path snapshot) throws IOException {
+      Path file = new Path(snapshot, TABLE);
+      if (!fs.exists(file)) {
+        return null;
+      }
+      try (ObjectInputStream in = new ObjectInputStream(fs.open(file))) {
+        return new Definition(
+            (CatalogTable) in.readObject(), (CatalogTablePartition[]) in.readObject());
+      } catch (ClassNotFoundException e) {
+        throw new IOException(
+            "the snapshot's table definition cannot be read: " + e.getMessage(), e);
+      }
     }
   }
 
@@ -141,16 +260,23 @@ public final class Snapshots {
         locationFs.delete(location, true);
       }
       FileUtil.copy(snapshotFs, new Path(root, DATA), locationFs, location, false, conf);
-      Path tableFile = new Path(root, TABLE);
-      if (snapshotFs.exists(tableFile)) {
-        CatalogTable table;
-        CatalogTablePartition[] partitions;
-        try (ObjectInputStream in = new ObjectInputStream(snapshotFs.open(tableFile))) {
-          table = (CatalogTable) in.readObject();
-          partitions = (CatalogTablePartition[]) in.readObject();
-        } catch (ClassNotFoundException e) {
-          throw new IOException(
-              "the snapshot's table definition cannot be read: " + e.getMessage(), e);
+      Definition definition = Definition.read(snapshotFs, root);
+      if (definition != null) {
+        CatalogTable table = definition.table();
+        CatalogTablePartition[] partitions = definition.partitions();
+        PartitionLayout layout = PartitionLayout.of(table, List.of(partitions));
+        for (PartitionLayout.Partition partition : layout.partitions()) {
+          Path copy = partitionCopy(root, partition.index());
+          // Partitions under the table directory came back with it; the others each have a copy
+          // (snapshots of earlier versions have none).
+          if (!layout.insideTable(partition) && snapshotFs.exists(copy)) {
+            Path partitionLocation = partition.path();
+            FileSystem partitionFs = partitionLocation.getFileSystem(conf);
+            if (partitionFs.exists(partitionLocation)) {
+              partitionFs.delete(partitionLocation, true);
+            }
+            FileUtil.copy(snapshotFs, copy, partitionFs, partitionLocation, false, conf);
+          }
         }
         ExternalCatalog catalog = spark.sharedState().externalCatalog();
         catalog.createTable(table, false);
