@@ -9,7 +9,6 @@ import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.Status;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.SpecLoader;
-import io.dsmigrate.job.spec.SpecProblem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,9 +50,6 @@ class OwnStateOffLimitsTest extends JobTestBase {
               - id: from_snapshots
                 source: { path: "%1$s/snapshots/run-1/orders" }
                 target: { table: ownstate_new.from_snapshots }
-              - id: over_workdir
-                source: { table: ownstate_legacy.orders }
-                target: { path: "%1$s" }
               - id: into_control
                 sourcePath: "%1$s/control"
                 targetPath: /warehouse/control
@@ -71,13 +67,23 @@ class OwnStateOffLimitsTest extends JobTestBase {
                 target: { path: "%1$s/warehouse/ownstate_new.db/ledger" }
             """
                 .formatted(work));
+    // Loaded on its own: a target that holds the workdir holds the other specs' targets too.
+    Path workdir =
+        write(
+            "workdir.yaml",
+            """
+            id: over_workdir
+            source: { table: ownstate_legacy.orders }
+            target: { path: "%s" }
+            """
+                .formatted(work));
 
-    List<String> problems =
-        SpecLoader.load(List.of(file), settings.security(), settings.reservedLocations())
-            .problems()
-            .stream()
-            .map(SpecProblem::toString)
-            .toList();
+    List<String> problems = new java.util.ArrayList<>();
+    for (Path specs : List.of(file, workdir)) {
+      SpecLoader.load(List.of(specs), settings.security(), settings.reservedLocations())
+          .problems()
+          .forEach(problem -> problems.add(problem.toString()));
+    }
 
     String results =
         "is in dsmigrate's results database ownstate_results (dsmigrate.results.database), which"
@@ -99,31 +105,31 @@ class OwnStateOffLimitsTest extends JobTestBase {
                 + work
                 + "/snapshots), which is dsmigrate's own state; a spec cannot read or write"
                 + " there. Choose another location",
-            file
-                + ":16: over_workdir: target.path: "
+            workdir
+                + ":3: over_workdir: target.path: "
                 + work
                 + " holds the ledger (dsmigrate.ledger.dir) (file:"
                 + work
                 + "/ledger), which is dsmigrate's own state; a spec cannot read or write a directory that"
                 + " holds it. Choose another location",
-            inside(file, 18, "into_control", "sourcePath", work + "/control")
+            inside(file, 15, "into_control", "sourcePath", work + "/control")
                 + "the pause requests (dsmigrate.control.dir) (file:"
                 + work
                 + "/control), which is dsmigrate's own state; a spec cannot read or write there. Choose"
                 + " another location",
-            inside(file, 22, "into_plans", "target.path", "file:" + work + "/plans/../plans/p")
+            inside(file, 19, "into_plans", "target.path", "file:" + work + "/plans/../plans/p")
                 + "the plans (<workdir>/plans) (file:"
                 + work
                 + "/plans), which is dsmigrate's own state; a spec cannot read or write there."
                 + " Choose another location",
-            inside(file, 25, "into_metastore", "target.path", work + "/metastore_db/x")
+            inside(file, 22, "into_metastore", "target.path", work + "/metastore_db/x")
                 + "the embedded metastore (<workdir>/metastore_db) (file:"
                 + work
                 + "/metastore_db), which is dsmigrate's own state; a spec cannot read or write"
                 + " there. Choose another location",
             inside(
                     file,
-                    28,
+                    25,
                     "into_results_files",
                     "target.path",
                     work + "/warehouse/ownstate_results.db/y")
