@@ -124,6 +124,41 @@ public abstract class JobTestBase extends SparkTestBase {
     }
   }
 
+  /** A results row of dataset {@code orders} as a run records it, finished at {@code finished}. */
+  protected static io.dsmigrate.job.results.DatasetResult ordersRow(
+      String runId, io.dsmigrate.job.results.Status status, long finished, String backupTable) {
+    return new io.dsmigrate.job.results.DatasetResult(
+        runId,
+        "plan",
+        0,
+        1,
+        "orders",
+        status,
+        "legacy.orders",
+        "sales.orders",
+        "/warehouse/sales.db/orders",
+        "none",
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        "hash",
+        1,
+        List.of(),
+        new java.sql.Timestamp(finished - 1000),
+        new java.sql.Timestamp(finished),
+        1000,
+        null,
+        backupTable);
+  }
+
   protected static long deltaVersion(String table) {
     return spark().sql("DESCRIBE HISTORY " + table).selectExpr("max(version)").first().getLong(0);
   }

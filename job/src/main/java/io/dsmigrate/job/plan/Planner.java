@@ -152,11 +152,12 @@ public final class Planner {
     }
   }
 
-  // A source that cannot be resolved fails when the dataset runs, with its own message.
+  // A source that cannot be resolved (or a view, which has no location) fails when the dataset
+  // runs, with its own message.
   private static String locationOrNull(java.util.function.Supplier<String> location) {
     try {
       return location.get();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
       return null;
     }
   }

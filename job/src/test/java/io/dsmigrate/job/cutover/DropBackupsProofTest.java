@@ -24,37 +24,7 @@ class DropBackupsProofTest extends JobTestBase {
     ResultsTable results = ResultsTable.in(spark(), settings.resultsDatabase());
     // A row that says a cut-over kept dbp_other.precious as its backup (written by hand, or by a
     // spec that wrote into the results table), with no ledger behind it.
-    DatasetResult forged =
-        new DatasetResult(
-            "forged",
-            null,
-            0,
-            1,
-            "orders",
-            Status.SUCCEEDED,
-            "dbp_legacy.orders",
-            "dbp_sales.orders",
-            "/nowhere",
-            "none",
-            false,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            "hash",
-            1,
-            List.of(),
-            new java.sql.Timestamp(0),
-            new java.sql.Timestamp(1),
-            1,
-            null,
-            "dbp_other.precious");
+    DatasetResult forged = ordersRow("forged", Status.SUCCEEDED, 1, "dbp_other.precious");
     results.append(List.of(forged));
 
     List<DropBackups.Outcome> outcomes = DropBackups.of(spark(), settings).run("forged").execute();

@@ -3,7 +3,6 @@ package io.dsmigrate.job.results;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dsmigrate.job.JobTestBase;
-import java.sql.Timestamp;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,35 +27,6 @@ class ResultsOrderTest extends JobTestBase {
   }
 
   private static DatasetResult row(String runId, Status status, long finished) {
-    return new DatasetResult(
-        runId,
-        "plan",
-        0,
-        1,
-        "orders",
-        status,
-        "legacy.orders",
-        "sales.orders",
-        "/warehouse/sales.db/orders",
-        "none",
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        "hash",
-        1,
-        List.of(),
-        new Timestamp(finished - 1000),
-        new Timestamp(finished),
-        1000,
-        null,
-        null);
+    return ordersRow(runId, status, finished, null);
   }
 }
