@@ -40,15 +40,18 @@ public final class TableLocations {
 
   /**
    * Where a source's files are: its path, or its table's location; null for a table that does not
-   * exist (resolving the source reports that).
+   * exist or has no location (a view): resolving the source reports why it cannot be migrated.
    */
   public static String source(SparkSession spark, SourceSpec source) {
     if (source.path() != null) {
       return Names.path(source.path());
     }
     String name = Names.table(source.table());
-    return spark.catalog().tableExists(name)
-        ? SourceResolver.catalogTable(spark, name).location().toString()
-        : null;
+    if (!spark.catalog().tableExists(name)) {
+      return null;
+    }
+    scala.Option<java.net.URI> location =
+        SourceResolver.catalogTable(spark, name).storage().locationUri();
+    return location.isDefined() ? location.get().toString() : null;
   }
 }
