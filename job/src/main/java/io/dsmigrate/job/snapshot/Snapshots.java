@@ -270,12 +270,7 @@ public final class Snapshots {
           // Partitions under the table directory came back with it; the others each have a copy
           // (snapshots of earlier versions have none).
           if (!layout.insideTable(partition) && snapshotFs.exists(copy)) {
-            Path partitionLocation = partition.path();
-            FileSystem partitionFs = partitionLocation.getFileSystem(conf);
-            if (partitionFs.exists(partitionLocation)) {
-              partitionFs.delete(partitionLocation, true);
-            }
-            FileUtil.copy(snapshotFs, copy, partitionFs, partitionLocation, false, conf);
+            putBack(snapshotFs, copy, partition.path(), conf);
           }
         }
         ExternalCatalog catalog = spark.sharedState().externalCatalog();
@@ -298,6 +293,34 @@ public final class Snapshots {
               + e.getMessage()
               + ". The snapshot is kept; restore by hand from it",
           e);
+    }
+  }
+
+  /**
+   * Puts the copied files of a partition outside the table directory back at its location. That
+   * location is not the migration's: nothing there is deleted. A file the copy holds is written
+   * where it is missing (a managed table's drop removed it) and left where it stands with the same
+   * length; another file of that name, or anything else there, was written by someone since, and is
+   * kept (a file of the copy's name but another length fails the restore, naming it).
+   */
+  private static void putBack(FileSystem snapshotFs, Path copy, Path location, Configuration conf)
+      throws IOException {
+    FileSystem locationFs = location.getFileSystem(conf);
+    String root = copy.toUri().getPath();
+    var files = snapshotFs.listFiles(copy, true);
+    while (files.hasNext()) {
+      var file = files.next();
+      String relative = file.getPath().toUri().getPath().substring(root.length() + 1);
+      Path destination = new Path(location, relative);
+      if (!locationFs.exists(destination)) {
+        FileUtil.copy(snapshotFs, file.getPath(), locationFs, destination, false, conf);
+      } else if (locationFs.getFileStatus(destination).getLen() != file.getLen()) {
+        throw new IOException(
+            destination
+                + " was replaced since the snapshot (its length differs from the copy at "
+                + file.getPath()
+                + "); it is not dsmigrate's to overwrite");
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import io.dsmigrate.job.ledger.LeaseOwner;
 import io.dsmigrate.job.ledger.Ledger;
 import io.dsmigrate.job.ledger.LedgerEntry;
 import io.dsmigrate.job.ledger.LedgerState;
+import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.Status;
 import io.dsmigrate.job.spec.DatasetSpec;
 import java.util.List;
@@ -134,6 +135,40 @@ class RollbackAfterForeignWritesTest extends JobTestBase {
     Rollback.Outcome old = Rollback.of(spark(), settings).run("rbf-old").execute().get(0);
     assertThat(old.rolledBack()).as(old.message()).isTrue();
     assertThat(fileDigests(path("t3"))).isEmpty();
+  }
+
+  @Test
+  void anOverwrittenTargetIsNotRestoredOverAConsumersAppend() {
+    spark().range(4).selectExpr("id", "id * 2 AS v").write().parquet(path("src5"));
+    Settings settings = settings("rbf_results5");
+    String base =
+        "id: rewritten\nsource: { path: \"%s\" }\ntarget: { path: \"%s\" }\n"
+            .formatted(path("src5"), path("t5"));
+    assertThat(result(run(settings, specs("w.yaml", base), "rbf-w1"), "rewritten").status())
+        .isEqualTo(Status.SUCCEEDED);
+    DatasetResult overwrote =
+        result(
+            run(
+                settings,
+                specs("w.yaml", base + "transform: { add: { w: \"v + 1\" } }\n"),
+                "rbf-w2"),
+            "rewritten");
+    assertThat(overwrote.targetPreviousVersion()).isEqualTo(0L);
+    spark()
+        .range(70, 72)
+        .selectExpr("id", "id AS v", "id AS w")
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(path("t5"));
+    Map<String, String> before = fileDigests(path("t5"));
+
+    Rollback.Outcome refused = Rollback.of(spark(), settings).run("rbf-w2").execute().get(0);
+    assertThat(refused.rolledBack()).isFalse();
+    assertThat(refused.message())
+        .contains("received commits that this migration did not make: version 2 (WRITE at");
+    assertThat(fileDigests(path("t5"))).isEqualTo(before);
+    assertThat(spark().read().format("delta").load(path("t5")).count()).isEqualTo(6);
   }
 
   @Test

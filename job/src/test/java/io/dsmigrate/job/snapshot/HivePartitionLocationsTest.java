@@ -8,14 +8,9 @@ import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.Status;
 import io.dsmigrate.job.rollback.Rollback;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.spark.sql.catalyst.catalog.CatalogTablePartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,25 +84,6 @@ class HivePartitionLocationsTest extends JobTestBase {
     return locations;
   }
 
-  /** Every file under {@code directory} with its bytes, so a restore can be compared exactly. */
-  private static Map<String, String> files(String directory) {
-    Map<String, String> files = new TreeMap<>();
-    Path root = Path.of(directory);
-    if (!Files.exists(root)) {
-      return files;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path file : walk.filter(Files::isRegularFile).toList()) {
-        files.put(
-            root.relativize(file).toString(),
-            java.util.HexFormat.of().formatHex(Files.readAllBytes(file)));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return files;
-  }
-
   @ParameterizedTest(name = "external: {0}")
   @ValueSource(booleans = {false, true})
   void inPlaceMigrationReadsTheRegisteredPartitionsAtTheirOwnLocationsAndNoStrayDirectory(
@@ -148,8 +124,8 @@ class HivePartitionLocationsTest extends JobTestBase {
     String directory = tableLocation(table);
     TableState before = state(table);
     Map<String, String> locationsBefore = partitionLocations(table);
-    Map<String, String> tableFiles = files(directory);
-    Map<String, String> elsewhereFiles = files(elsewhere);
+    Map<String, String> tableFiles = fileDigests(directory);
+    Map<String, String> elsewhereFiles = fileDigests(elsewhere);
     assertThat(locationsBefore).containsEntry("{dt=b}", "file:" + elsewhere);
     assertThat(tableFiles.keySet()).anyMatch(file -> file.startsWith("dt=z/"));
 
@@ -191,8 +167,44 @@ class HivePartitionLocationsTest extends JobTestBase {
         .isEqualTo("file:" + elsewhere);
     assertThat(sortedRows(spark().newSession().sql("SELECT * FROM " + table + " WHERE dt = 'b'")))
         .containsExactly("[4,40,b]", "[5,50,b]");
-    assertThat(files(directory)).isEqualTo(tableFiles);
-    assertThat(files(elsewhere)).isEqualTo(elsewhereFiles);
+    assertThat(fileDigests(directory)).isEqualTo(tableFiles);
+    assertThat(fileDigests(elsewhere)).isEqualTo(elsewhereFiles);
+  }
+
+  @Test
+  void rollbackKeepsWhatSomeoneWroteSinceIntoAPartitionLocationOutsideTheTable() throws Exception {
+    String elsewhere = path("kept_elsewhere_b");
+    String table = repro("kept", true, elsewhere);
+    Map<String, String> elsewhereFiles = fileDigests(elsewhere);
+    Settings settings = settings("hp_results_kept");
+    DatasetResult migrated =
+        result(
+            run(
+                settings,
+                specs(
+                    "kept.yaml",
+                    "id: kept\nsource: { table: "
+                        + table
+                        + " }\ntarget: { table: "
+                        + table
+                        + " }\n"),
+                "run-kept"),
+            "kept");
+    assertThat(migrated.status()).as(migrated.errorMessage()).isEqualTo(Status.SUCCEEDED);
+    // The partition's directory is not dsmigrate's: another writer puts a file there meanwhile.
+    java.nio.file.Path theirs = java.nio.file.Path.of(elsewhere, "_their_notes.json");
+    java.nio.file.Files.writeString(theirs, "{\"owner\": \"someone else\"}");
+
+    List<Rollback.Outcome> outcomes = Rollback.of(spark(), settings).run("run-kept").execute();
+    assertThat(outcomes)
+        .singleElement()
+        .satisfies(o -> assertThat(o.rolledBack()).as(o.message()).isTrue());
+    assertThat(java.nio.file.Files.readString(theirs)).isEqualTo("{\"owner\": \"someone else\"}");
+    Map<String, String> after = fileDigests(elsewhere);
+    after.keySet().removeIf(file -> file.startsWith("_their_notes"));
+    assertThat(after).isEqualTo(elsewhereFiles);
+    assertThat(sortedRows(spark().newSession().sql("SELECT * FROM " + table + " WHERE dt = 'b'")))
+        .containsExactly("[4,40,b]", "[5,50,b]");
   }
 
   @ParameterizedTest(name = "external: {0}")
@@ -245,9 +257,9 @@ class HivePartitionLocationsTest extends JobTestBase {
     TableState before = state(table);
     TableState neighbourBefore = state("hp_legacy.neighbour");
     Map<String, String> locationsBefore = partitionLocations(table);
-    Map<String, String> tableFiles = files(tableLocation(table));
-    Map<String, String> elsewhereFiles = files(path("unsafe_elsewhere_b"));
-    Map<String, String> neighbourFiles = files(neighbour);
+    Map<String, String> tableFiles = fileDigests(tableLocation(table));
+    Map<String, String> elsewhereFiles = fileDigests(path("unsafe_elsewhere_b"));
+    Map<String, String> neighbourFiles = fileDigests(neighbour);
 
     Settings settings = settings("hp_results_unsafe");
     DatasetResult result =
@@ -277,9 +289,9 @@ class HivePartitionLocationsTest extends JobTestBase {
     assertThat(state(table)).isEqualTo(before);
     assertThat(partitionLocations(table)).isEqualTo(locationsBefore);
     assertThat(state("hp_legacy.neighbour")).isEqualTo(neighbourBefore);
-    assertThat(files(tableLocation(table))).isEqualTo(tableFiles);
-    assertThat(files(path("unsafe_elsewhere_b"))).isEqualTo(elsewhereFiles);
-    assertThat(files(neighbour)).isEqualTo(neighbourFiles);
+    assertThat(fileDigests(tableLocation(table))).isEqualTo(tableFiles);
+    assertThat(fileDigests(path("unsafe_elsewhere_b"))).isEqualTo(elsewhereFiles);
+    assertThat(fileDigests(neighbour)).isEqualTo(neighbourFiles);
   }
 
   @Test
@@ -304,7 +316,7 @@ class HivePartitionLocationsTest extends JobTestBase {
                 + path("typed_elsewhere")
                 + "'");
     TableState before = state("hp_legacy.typed");
-    Map<String, String> tableFiles = files(tableLocation("hp_legacy.typed"));
+    Map<String, String> tableFiles = fileDigests(tableLocation("hp_legacy.typed"));
 
     Settings settings = settings("hp_results_typed");
     DatasetResult result =
@@ -325,6 +337,6 @@ class HivePartitionLocationsTest extends JobTestBase {
 
     Rollback.of(spark(), settings).run("run-typed").execute();
     assertThat(state("hp_legacy.typed")).isEqualTo(before);
-    assertThat(files(tableLocation("hp_legacy.typed"))).isEqualTo(tableFiles);
+    assertThat(fileDigests(tableLocation("hp_legacy.typed"))).isEqualTo(tableFiles);
   }
 }
