@@ -273,7 +273,7 @@ public final class DatasetMigration {
     for (String field : List.of("source.path", "target.path")) {
       String path = field.startsWith("source") ? spec.source().path() : spec.target().path();
       String refusal = path == null ? null : run.security().pathRefusal(path);
-      if (path != null && !absolute(path)) {
+      if (path != null && !Names.absolute(path)) {
         refusal =
             "'"
                 + path
@@ -283,12 +283,6 @@ public final class DatasetMigration {
       }
       Transformer.refuseIfAny(spec, field, refusal == null ? List.of() : List.of(refusal));
     }
-  }
-
-  /** A URI with a scheme, or a path from the root. */
-  private static boolean absolute(String path) {
-    String trimmed = path.trim();
-    return trimmed.startsWith("/") || trimmed.matches("[A-Za-z][A-Za-z0-9+.-]*:.*");
   }
 
   /** The source must have the schema it was planned with: the transform was checked against it. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.delta.tables.DeltaTable;
 import io.dsmigrate.job.ledger.LedgerEntry;
+import io.dsmigrate.job.plan.SourceResolver;
 import io.dsmigrate.job.spec.Names;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -403,15 +404,9 @@ public final class Ownership {
     }
     try {
       return Names.path(
-              spark
-                  .sessionState()
-                  .catalog()
-                  .getTableMetadata(
-                      spark.sessionState().sqlParser().parseTableIdentifier(Names.table(table)))
-                  .location()
-                  .toString())
+              SourceResolver.catalogTable(spark, Names.table(table)).location().toString())
           .equals(Names.path(location));
-    } catch (Exception e) { // AnalysisException is checked but undeclared
+    } catch (Exception e) { // a view has no location; AnalysisException is checked but undeclared
       return false;
     }
   }

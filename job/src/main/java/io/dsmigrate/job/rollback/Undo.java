@@ -110,9 +110,11 @@ public final class Undo {
 
   /** Undoes a cut-over (if one began), then every other change. */
   public void all(Changes changes) throws IOException {
-    check(changes);
+    // Undoing the cut-over leaves the target's history as it is: one proof serves both steps.
+    Ownership.Proof proof = proof(changes);
+    refuseOverOthers(changes, proof);
     cutOver(changes);
-    apply(changes);
+    apply(changes, proof);
   }
 
   /**
@@ -121,10 +123,13 @@ public final class Undo {
    * @throws Refused naming the commits of others, unless {@link #force} is set
    */
   public void check(Changes changes) {
-    if (changes.targetLocation() == null || force) {
+    refuseOverOthers(changes, proof(changes));
+  }
+
+  private void refuseOverOthers(Changes changes, Ownership.Proof proof) {
+    if (proof == null || force) {
       return;
     }
-    Ownership.Proof proof = proof(changes);
     boolean copied =
         changes.snapshot() != null
             && Snapshot.parse(changes.snapshot()).kind() == Snapshot.Kind.COPY;
@@ -174,16 +179,21 @@ public final class Undo {
 
   /** Undoes the changes other than a cut-over. */
   public void apply(Changes changes) throws IOException {
-    check(changes);
+    Ownership.Proof proof = proof(changes);
+    refuseOverOthers(changes, proof);
+    apply(changes, proof);
+  }
+
+  private void apply(Changes changes, Ownership.Proof proof) throws IOException {
     String location = changes.targetLocation();
     if (changes.snapshot() != null) {
       Snapshot taken = Snapshot.parse(changes.snapshot());
       if (taken.kind() == Snapshot.Kind.COPY) {
         // The source was copied, then cleared; whatever stands at its location now is the
         // migration's target or what is left of the source, and the snapshot holds the source.
-        removeTarget(changes, true);
+        removeTarget(changes, proof, true);
         Snapshots.restore(spark, taken);
-      } else if (proof(changes).state() == Ownership.State.OURS) {
+      } else if (proof.state() == Ownership.State.OURS) {
         Snapshots.restore(spark, taken);
       } else {
         LOG.info(
@@ -192,19 +202,23 @@ public final class Undo {
             location);
       }
     } else if (changes.targetPreviousVersion() != null) {
-      if (proof(changes).state() == Ownership.State.OURS) {
+      if (proof.state() == Ownership.State.OURS) {
         spark.sql(
             "RESTORE TABLE delta.`"
                 + location.replace("`", "``")
                 + "` TO VERSION AS OF "
                 + changes.targetPreviousVersion());
       }
-    } else {
-      removeTarget(changes, false);
+    } else if (proof != null) {
+      removeTarget(changes, proof, false);
     }
   }
 
+  /** What of the target's location the undone attempts wrote; null when it has no location. */
   private Ownership.Proof proof(Changes changes) {
+    if (changes.targetLocation() == null) {
+      return null;
+    }
     Long since = changes.targetPreviousVersion();
     if (changes.snapshot() != null) {
       Snapshot taken = Snapshot.parse(changes.snapshot());
@@ -221,12 +235,9 @@ public final class Undo {
     return ownership.target(changes.targetLocation(), since, createdByAttempt);
   }
 
-  private void removeTarget(Changes changes, boolean inPlaceCopy) throws IOException {
+  private void removeTarget(Changes changes, Ownership.Proof proof, boolean inPlaceCopy)
+      throws IOException {
     String location = changes.targetLocation();
-    if (location == null) {
-      return;
-    }
-    Ownership.Proof proof = proof(changes);
     String table = changes.targetTable();
     if (proof.state() == Ownership.State.NOT_OURS) {
       LOG.warn(
