@@ -27,7 +27,8 @@ public record ColumnComparison(
     String minNew,
     String maxNew,
     boolean fingerprintMatch,
-    Long rowsDiffering) {
+    Long rowsDiffering)
+    implements java.io.Serializable {
 
   /** The column holds different values: per paired row with a key, as a multiset without one. */
   public boolean differs() {

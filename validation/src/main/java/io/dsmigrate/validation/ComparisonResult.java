@@ -50,7 +50,8 @@ public record ComparisonResult(
     Long duplicateKeys,
     Long rowsWithinTolerance,
     List<ColumnComparison> columns,
-    long samplesWritten) {
+    long samplesWritten)
+    implements java.io.Serializable {
 
   public ComparisonResult {
     schemaDifferences = List.copyOf(requireNonNull(schemaDifferences, "schemaDifferences is null"));

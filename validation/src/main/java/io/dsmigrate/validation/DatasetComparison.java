@@ -178,8 +178,31 @@ public final class DatasetComparison {
 
   private ComparisonResult result(
       Aligned aligned, SideProfile oldProfile, SideProfile newProfile, Differences.Found found) {
+    return result(
+        aligned.oldRows.schema().fields(),
+        key,
+        aligned.schemaDifferences,
+        aligned.compared,
+        aligned.key,
+        oldProfile,
+        newProfile,
+        found);
+  }
+
+  /**
+   * The comparison's result from both sides' profiles and what the diff found; {@code fields} are
+   * the compared columns (aligned), {@code key} the key as asked for, {@code keyNames} as found.
+   */
+  static ComparisonResult result(
+      StructField[] fields,
+      List<String> key,
+      List<String> schemaDifferences,
+      List<String> compared,
+      List<String> keyNames,
+      SideProfile oldProfile,
+      SideProfile newProfile,
+      Differences.Found found) {
     List<ColumnComparison> columns = new ArrayList<>();
-    StructField[] fields = aligned.oldRows.schema().fields();
     for (int i = 0; i < fields.length; i++) {
       SideProfile.ColumnStats old = oldProfile.columns().get(i);
       SideProfile.ColumnStats now = newProfile.columns().get(i);
@@ -200,13 +223,13 @@ public final class DatasetComparison {
     return new ComparisonResult(
         oldProfile.rows(),
         newProfile.rows(),
-        aligned.schemaDifferences.isEmpty(),
-        aligned.schemaDifferences,
+        schemaDifferences.isEmpty(),
+        schemaDifferences,
         found.rowsMissing() == 0 && found.rowsExtra() == 0,
         found.rowsMissing(),
         found.rowsExtra(),
-        aligned.compared,
-        aligned.key,
+        compared,
+        keyNames,
         found.rowsChanged(),
         found.keysOnlyOld(),
         found.keysOnlyNew(),

@@ -197,7 +197,7 @@ final class ProfileScan {
   }
 
   /** One task's totals, from a plain loop over its rows. */
-  private static final class Task implements FlatMapFunction<Iterator<InternalRow>, Totals> {
+  static final class Task implements FlatMapFunction<Iterator<InternalRow>, Totals> {
     private static final long serialVersionUID = 1L;
     private final Layout layout;
 

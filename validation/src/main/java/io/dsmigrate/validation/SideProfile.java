@@ -27,7 +27,8 @@ import org.apache.spark.sql.types.StructType;
  * profiles hold the same multiset of rows; columns whose hash sums differ are the columns that
  * differ, known without a key and without a second pass.
  */
-record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns) {
+record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
+    implements java.io.Serializable {
 
   SideProfile {
     fingerprint = List.copyOf(fingerprint);
@@ -35,7 +36,8 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
   }
 
   /** One column's figures on one side. */
-  record ColumnStats(String name, long nulls, String min, String max, List<Long> hash) {
+  record ColumnStats(String name, long nulls, String min, String max, List<Long> hash)
+      implements java.io.Serializable {
     ColumnStats {
       hash = List.copyOf(hash);
     }
@@ -116,12 +118,15 @@ record SideProfile(long rows, List<Long> fingerprint, List<ColumnStats> columns)
 
   /** The profile from a scan's totals; min and max shown as Spark casts them to text. */
   private static SideProfile profile(Dataset<Row> rows, ProfileScan.Totals totals) {
-    StructField[] fields = rows.schema().fields();
+    return profile(rows.schema().fields(), totals, text(rows, totals.min, totals.max));
+  }
+
+  /** The profile from a scan's totals, with min and max already cast to text. */
+  static SideProfile profile(StructField[] fields, ProfileScan.Totals totals, String[][] text) {
     List<Long> fingerprint = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       fingerprint.add(totals.sums[i]);
     }
-    String[][] text = text(rows, totals.min, totals.max);
     String[] min = text[0];
     String[] max = text[1];
     List<ColumnStats> columns = new ArrayList<>();

@@ -167,7 +167,7 @@ public final class Recovery {
     boolean tagged =
         !DeltaTable.forPath(spark, progress.targetLocation())
             .history()
-            .where(functions.col("userMetadata").equalTo(entry.commitTag()))
+            .where(functions.expr(Ownership.COMMIT_TAG_SQL).equalTo(entry.commitTag()))
             .isEmpty();
     // A table's data may commit before the metastore registers it; without the table the write
     // is not whole, and is undone instead.

@@ -27,7 +27,7 @@ import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
  * mistake is reported against the dataset, the column and the spec line to fix, before any data
  * moves (the result is analysed here, not when it is written).
  */
-final class Transformer {
+public final class Transformer {
   private Transformer() {}
 
   /**
@@ -35,7 +35,7 @@ final class Transformer {
    * (again: specs were checked when they loaded, but a plan may be run with other settings, and a
    * script may have changed since).
    */
-  static Dataset<Row> apply(
+  public static Dataset<Row> apply(
       SparkSession session, Dataset<Row> source, DatasetSpec spec, SecuritySettings security) {
     TransformSpec transform = spec.transform();
     Dataset<Row> rows;

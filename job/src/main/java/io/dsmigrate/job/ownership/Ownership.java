@@ -50,6 +50,15 @@ public final class Ownership {
   /** Delta's session setting for the metadata every commit carries. */
   public static final String COMMIT_TAG_CONF = "spark.databricks.delta.commitInfo.userMetadata";
 
+  /**
+   * A commit's tag, over a Delta history: its {@code userMetadata}; Delta Kernel (the executor
+   * path's writer) has none, so its commits carry the tag in their engine info, which Kernel writes
+   * as {@code Kernel-<version>/<engine info>}.
+   */
+  public static final String COMMIT_TAG_SQL =
+      "COALESCE(userMetadata, NULLIF(regexp_extract(engineInfo, '^Kernel-[^/]*/(dsmigrate .*)$',"
+          + " 1), ''))";
+
   /** The marker a Parquet target carries, holding the tag of the attempt that wrote it. */
   public static final String MARKER = "_dsmigrate_commit";
 
@@ -218,7 +227,10 @@ public final class Ownership {
         DeltaTable.forPath(spark, location)
             .history()
             .selectExpr(
-                "version", "operation", "CAST(timestamp AS STRING) AS timestamp", "userMetadata")
+                "version",
+                "operation",
+                "CAST(timestamp AS STRING) AS timestamp",
+                COMMIT_TAG_SQL + " AS userMetadata")
             .orderBy("version")
             .collectAsList();
     long current = history.get(history.size() - 1).getLong(0);
