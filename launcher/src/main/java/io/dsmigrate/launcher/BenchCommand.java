@@ -47,6 +47,22 @@ final class BenchCommand implements Callable<Integer> {
       description = "Rows per dataset (default: ${DEFAULT-VALUE}).")
   int rows;
 
+  @Option(
+      names = "--naive-datasets",
+      description =
+          "Datasets the naive loop runs on (the first ones of the same tables; default: all, at"
+              + " most 100). Its cost per dataset does not shrink with more.")
+  Integer naiveDatasets;
+
+  @Option(
+      names = "--baseline-datasets",
+      defaultValue = "200",
+      description =
+          "With more datasets than this, dsmigrate also runs this many first, and the figure"
+              + " printed is the marginal cost per dataset between both runs, without start-up"
+              + " costs (default: ${DEFAULT-VALUE}).")
+  int baselineDatasets;
+
   @Override
   public Integer call() {
     if (common.workdir == null) {
@@ -73,37 +89,80 @@ final class BenchCommand implements Callable<Integer> {
     }
     // Warm both paths up (JIT, Delta, metastore) on data that is not timed.
     naive(spark, source, "bench_warm_naive_" + run, 3);
-    List<DatasetSpec> warmSpecs = specs(source, "bench_warm_dsm_" + run, 3);
-    migrate(spark, settings, warmSpecs, run + "_warm");
+    migrate(spark, settings, specs(source, "bench_warm_dsm_" + run, 0, 3), run + "_warm");
 
+    int naiveCount = naiveDatasets != null ? naiveDatasets : Math.min(datasets, 100);
     long naiveStart = System.nanoTime();
-    naive(spark, source, "bench_naive_" + run, datasets);
+    naive(spark, source, "bench_naive_" + run, naiveCount);
     long naiveNanos = System.nanoTime() - naiveStart;
 
+    boolean marginal = datasets > baselineDatasets;
+    long baselineNanos = 0;
+    if (marginal) {
+      long start = System.nanoTime();
+      migrate(spark, settings, specs(source, "bench_base_" + run, 0, baselineDatasets), run + "_base");
+      baselineNanos = System.nanoTime() - start;
+    }
+    resetPeakHeap();
     long dsmStart = System.nanoTime();
-    FleetReport report = migrate(spark, settings, specs(source, "bench_dsm_" + run, datasets), run);
+    FleetReport report =
+        migrate(spark, settings, specs(source, "bench_dsm_" + run, 0, datasets), run);
     long dsmNanos = System.nanoTime() - dsmStart;
 
-    double naivePer = naiveNanos / 1e6 / datasets;
-    double dsmPer = dsmNanos / 1e6 / datasets;
+    double naivePer = naiveNanos / 1e6 / naiveCount;
+    double dsmPer =
+        marginal
+            ? (dsmNanos - baselineNanos) / 1e6 / (datasets - baselineDatasets)
+            : dsmNanos / 1e6 / datasets;
     System.out.printf(
         "Benchmark: %d datasets x %d rows, %d cores, dsmigrate concurrency %d%n",
         datasets, rows, Runtime.getRuntime().availableProcessors(), settings.concurrency());
     System.out.printf(
-        "  naive loop (write + count + exceptAll x2): %8.1f ms per dataset (%.1f s total)%n",
-        naivePer, naiveNanos / 1e9);
-    System.out.printf(
-        "  dsmigrate (migrate + validate + record):   %8.1f ms per dataset (%.1f s total)%n",
-        dsmPer, dsmNanos / 1e9);
+        "  naive loop (write + count + exceptAll x2): %8.1f ms per dataset (%d datasets, %.1f s)%n",
+        naivePer, naiveCount, naiveNanos / 1e9);
+    if (marginal) {
+      System.out.printf(
+          "  dsmigrate (migrate + validate + register + record): %8.1f ms per dataset, marginal"
+              + " between %d datasets (%.1f s) and %d datasets (%.1f s)%n",
+          dsmPer, baselineDatasets, baselineNanos / 1e9, datasets, dsmNanos / 1e9);
+    } else {
+      System.out.printf(
+          "  dsmigrate (migrate + validate + register + record): %8.1f ms per dataset (%.1f s"
+              + " total)%n",
+          dsmPer, dsmNanos / 1e9);
+    }
     System.out.printf("  ratio naive / dsmigrate: %.2fx%n", naivePer / dsmPer);
+    System.out.printf(
+        "  paths: %d datasets on the agent path, %d on the Spark path%n",
+        report.byAgents(), report.results().size() - report.byAgents());
+    System.out.printf("  driver peak heap: %d MB%n", peakHeap() >> 20);
     long succeeded = report.results().stream().filter(r -> r.status() == Status.SUCCEEDED).count();
     System.out.printf("  dsmigrate datasets succeeded: %d of %d%n", succeeded, datasets);
     return succeeded == datasets ? Dsmigrate.OK : Dsmigrate.SOME_FAILED;
   }
 
-  private List<DatasetSpec> specs(String source, String targetDatabase, int count) {
+  private static void resetPeakHeap() {
+    for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+        pool.resetPeakUsage();
+      }
+    }
+  }
+
+  /** The sum of the heap pools' peak usage since the last reset. */
+  private static long peakHeap() {
+    long peak = 0;
+    for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+        peak += pool.getPeakUsage().getUsed();
+      }
+    }
+    return peak;
+  }
+
+  private List<DatasetSpec> specs(String source, String targetDatabase, int from, int count) {
     List<DatasetSpec> specs = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
+    for (int i = from; i < from + count; i++) {
       specs.add(
           new DatasetSpec(
               targetDatabase + ".t" + i,
