@@ -125,38 +125,26 @@ public abstract class JobTestBase extends SparkTestBase {
   }
 
   /** A results row of dataset {@code orders} as a run records it, finished at {@code finished}. */
-  protected static io.dsmigrate.job.results.DatasetResult ordersRow(
+  protected static DatasetResult ordersRow(
       String runId, io.dsmigrate.job.results.Status status, long finished, String backupTable) {
-    return new io.dsmigrate.job.results.DatasetResult(
-        runId,
-        "plan",
-        0,
-        1,
-        "orders",
+    return DatasetResult.attempted(
+        new DatasetResult.Run(runId, "plan", 0, 1),
+        new DatasetResult.Subject(
+            "orders",
+            "legacy.orders",
+            "sales.orders",
+            "/warehouse/sales.db/orders",
+            "none",
+            false,
+            "hash",
+            List.of()),
         status,
-        "legacy.orders",
-        "sales.orders",
-        "/warehouse/sales.db/orders",
-        "none",
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        "hash",
         1,
-        List.of(),
-        new java.sql.Timestamp(finished - 1000),
-        new java.sql.Timestamp(finished),
-        1000,
+        DatasetResult.Counts.NONE,
         null,
-        backupTable);
+        new DatasetResult.UndoPoints(null, null, backupTable),
+        new java.sql.Timestamp(finished - 1000),
+        new java.sql.Timestamp(finished));
   }
 
   protected static long deltaVersion(String table) {

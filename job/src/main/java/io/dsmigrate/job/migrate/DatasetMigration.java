@@ -748,35 +748,34 @@ public final class DatasetMigration {
 
   /** The results row for what this attempt did. */
   public DatasetResult result(Status status, int attempts, Timestamp started, Timestamp finished) {
-    return new DatasetResult(
-        run.runId(),
-        run.planId(),
-        run.partition(),
-        run.wave(),
-        spec.id(),
+    return DatasetResult.attempted(
+        new DatasetResult.Run(run.runId(), run.planId(), run.partition(), run.wave()),
+        new DatasetResult.Subject(
+            spec.id(),
+            source != null && source.table() != null ? source.table() : spec.source().describe(),
+            spec.target().table() != null
+                ? Names.table(spec.target().table())
+                : spec.target().path(),
+            targetLocation,
+            spec.transform().kind(),
+            inPlace,
+            spec.hash(),
+            spec.consumers()),
         status,
-        source != null && source.table() != null ? source.table() : spec.source().describe(),
-        spec.target().table() != null ? Names.table(spec.target().table()) : spec.target().path(),
-        targetLocation,
-        spec.transform().kind(),
-        inPlace,
-        comparison == null ? null : comparison.rowsOld(),
-        comparison == null ? null : comparison.rowsNew(),
-        comparison == null ? null : comparison.schemaMatch(),
-        comparison == null ? null : comparison.contentMatch(),
-        comparison == null ? null : comparison.rowsMissing(),
-        comparison == null ? null : comparison.rowsExtra(),
-        null,
-        null,
-        snapshot == null ? null : snapshot.toString(),
-        targetPreviousVersion,
-        spec.hash(),
         attempts,
-        spec.consumers(),
-        started,
-        finished,
-        finished.getTime() - started.getTime(),
+        comparison == null
+            ? DatasetResult.Counts.NONE
+            : new DatasetResult.Counts(
+                comparison.rowsOld(),
+                comparison.rowsNew(),
+                comparison.schemaMatch(),
+                comparison.contentMatch(),
+                comparison.rowsMissing(),
+                comparison.rowsExtra()),
         figures,
-        backupTable);
+        new DatasetResult.UndoPoints(
+            snapshot == null ? null : snapshot.toString(), targetPreviousVersion, backupTable),
+        started,
+        finished);
   }
 }

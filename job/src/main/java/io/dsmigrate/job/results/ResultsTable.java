@@ -263,36 +263,40 @@ public final class ResultsTable {
         row.isNullAt(row.fieldIndex("consumers"))
             ? List.of()
             : row.getList(row.fieldIndex("consumers"));
-    return new DatasetResult(
-        row.getAs("run_id"),
-        row.getAs("plan_id"),
-        row.isNullAt(row.fieldIndex("partition_index")) ? 0 : row.<Integer>getAs("partition_index"),
-        row.isNullAt(row.fieldIndex("wave")) ? 0 : row.<Integer>getAs("wave"),
-        row.getAs("dataset_id"),
+    return DatasetResult.recorded(
+        new DatasetResult.Run(
+            row.getAs("run_id"),
+            row.getAs("plan_id"),
+            row.isNullAt(row.fieldIndex("partition_index"))
+                ? 0
+                : row.<Integer>getAs("partition_index"),
+            row.isNullAt(row.fieldIndex("wave")) ? 0 : row.<Integer>getAs("wave")),
+        new DatasetResult.Subject(
+            row.getAs("dataset_id"),
+            row.getAs("source"),
+            row.getAs("target"),
+            row.getAs("target_location"),
+            row.getAs("transform"),
+            Boolean.TRUE.equals(row.getAs("in_place")),
+            row.getAs("spec_hash"),
+            consumers),
         Status.valueOf(row.getAs("status")),
-        row.getAs("source"),
-        row.getAs("target"),
-        row.getAs("target_location"),
-        row.getAs("transform"),
-        Boolean.TRUE.equals(row.getAs("in_place")),
-        row.getAs("source_rows"),
-        row.getAs("target_rows"),
-        row.getAs("schema_match"),
-        row.getAs("content_match"),
-        row.getAs("rows_missing"),
-        row.getAs("rows_extra"),
         row.getAs("error_class"),
         row.getAs("error_message"),
-        row.getAs("snapshot"),
-        row.getAs("target_previous_version"),
-        row.getAs("spec_hash"),
         row.isNullAt(row.fieldIndex("attempts")) ? 0 : row.<Integer>getAs("attempts"),
-        consumers,
+        new DatasetResult.Counts(
+            row.getAs("source_rows"),
+            row.getAs("target_rows"),
+            row.getAs("schema_match"),
+            row.getAs("content_match"),
+            row.getAs("rows_missing"),
+            row.getAs("rows_extra")),
+        validationOf(row),
+        new DatasetResult.UndoPoints(
+            row.getAs("snapshot"), row.getAs("target_previous_version"), row.getAs("backup_table")),
         row.getAs("started_at"),
         row.getAs("finished_at"),
-        row.isNullAt(row.fieldIndex("duration_ms")) ? 0 : row.<Long>getAs("duration_ms"),
-        validationOf(row),
-        row.getAs("backup_table"));
+        row.isNullAt(row.fieldIndex("duration_ms")) ? 0 : row.<Long>getAs("duration_ms"));
   }
 
   private static ValidationFigures validationOf(Row row) {
