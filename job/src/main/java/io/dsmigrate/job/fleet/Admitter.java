@@ -52,13 +52,25 @@ final class Admitter {
    * of it, and migrates it.
    */
   Finished run(PlannedDataset planned, DatasetResult recordedPrevious) {
+    return run(planned, recordedPrevious, attempts::migrate);
+  }
+
+  /**
+   * Like {@link #run(PlannedDataset, DatasetResult)}, but a dataset taken fresh (not one to pick up
+   * after a write that committed) is handed to {@code path} instead of the Spark path; {@code path}
+   * returns its outcome, or null when it migrates the dataset later (the agent path).
+   */
+  Finished run(
+      PlannedDataset planned,
+      DatasetResult recordedPrevious,
+      java.util.function.Function<Admitted, Finished> path) {
     DatasetSpec spec = planned.spec();
     Timestamp started = FleetRows.now();
     SparkSession spark = execution.spark();
     Settings settings = execution.settings();
     try {
       return decideAndRun(
-          Scripts.current(spark, planned, settings.security()), recordedPrevious, started);
+          Scripts.current(spark, planned, settings.security()), recordedPrevious, started, path);
     } catch (UncheckedIOException e) { // the ledger or the control directory cannot be used
       LOG.warn("{}: {}", spec.id(), e.getMessage());
       return Finished.unleased(
@@ -93,7 +105,10 @@ final class Admitter {
   }
 
   private Finished decideAndRun(
-      PlannedDataset dataset, DatasetResult recordedPrevious, Timestamp started) {
+      PlannedDataset dataset,
+      DatasetResult recordedPrevious,
+      Timestamp started,
+      java.util.function.Function<Admitted, Finished> path) {
     DatasetSpec spec = dataset.spec();
     FleetRows rows = execution.rows();
     if (pauseRequest() != null) {
@@ -110,7 +125,7 @@ final class Admitter {
               false);
       return decision instanceof Admission.Skip skip
           ? Finished.unleased(rows.skipped(spec, skip.reason(), skip.previous(), started))
-          : attempts.migrate(new Admitted(dataset, decision.previous(), null, null, started));
+          : path.apply(new Admitted(dataset, decision.previous(), null, null, started));
     }
     LedgerSettings leases = execution.leases();
     DatasetResult previous = recordedPrevious;
@@ -154,7 +169,7 @@ final class Admitter {
       String group = execution.jobGroup(spec.id());
       execution.heartbeats().start(lease, () -> spark.sparkContext().cancelJobGroup(group));
       if (!(decision instanceof Admission.Recover)) {
-        return attempts.migrate(new Admitted(dataset, previous, lease, null, started));
+        return path.apply(new Admitted(dataset, previous, lease, null, started));
       }
       Recovery.Next next;
       spark.sparkContext().setJobGroup(group + "/recover", spec.id() + ": recover", true);

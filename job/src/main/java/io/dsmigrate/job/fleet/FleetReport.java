@@ -7,12 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a fleet run did: one result per dataset, and {@code stoppedBy}: why the error threshold
- * stopped a wave and rolled it back (null when it did not).
+ * What a fleet run did: one result per dataset, {@code stoppedBy}: why the error threshold stopped
+ * a wave and rolled it back (null when it did not), and {@code byAgents}: how many datasets the
+ * agents migrated (the others took the Spark path).
  */
-public record FleetReport(String runId, List<DatasetResult> results, String stoppedBy) {
+public record FleetReport(
+    String runId, List<DatasetResult> results, String stoppedBy, int byAgents) {
   public FleetReport {
     results = List.copyOf(results);
+  }
+
+  public FleetReport(String runId, List<DatasetResult> results, String stoppedBy) {
+    this(runId, results, stoppedBy, 0);
   }
 
   public FleetReport(String runId, List<DatasetResult> results) {
@@ -67,6 +73,7 @@ public record FleetReport(String runId, List<DatasetResult> results, String stop
   public FleetReport and(FleetReport later) {
     List<DatasetResult> all = new java.util.ArrayList<>(results);
     all.addAll(later.results);
-    return new FleetReport(runId, all, stoppedBy != null ? stoppedBy : later.stoppedBy);
+    return new FleetReport(
+        runId, all, stoppedBy != null ? stoppedBy : later.stoppedBy, byAgents + later.byAgents);
   }
 }

@@ -13,10 +13,10 @@ import org.apache.spark.sql.SparkSession;
  * (the table's metastore location for a table), fail the dataset with NOT_ALLOWED before anything
  * is read or written.
  */
-final class OffLimits {
+public final class OffLimits {
   private OffLimits() {}
 
-  static void check(SparkSession spark, DatasetSpec spec, ReservedLocations settings) {
+  public static void check(SparkSession spark, DatasetSpec spec, ReservedLocations settings) {
     ReservedLocations reserved = withResultsDatabaseLocation(spark, settings);
     refuse(
         spec,

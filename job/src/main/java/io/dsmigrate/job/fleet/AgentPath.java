@@ -1,0 +1,325 @@
+package io.dsmigrate.job.fleet;
+
+import static java.util.Objects.requireNonNull;
+
+import io.dsmigrate.job.agent.AgentOutcome;
+import io.dsmigrate.job.agent.Agents;
+import io.dsmigrate.job.agent.TableRegistration;
+import io.dsmigrate.job.ledger.Lease;
+import io.dsmigrate.job.ledger.LeaseLostException;
+import io.dsmigrate.job.ledger.LedgerState;
+import io.dsmigrate.job.migrate.MigrationProgress;
+import io.dsmigrate.job.migrate.OffLimits;
+import io.dsmigrate.job.plan.PlannedDataset;
+import io.dsmigrate.job.plan.TableLocations;
+import io.dsmigrate.job.results.DatasetResult;
+import io.dsmigrate.job.results.ErrorClass;
+import io.dsmigrate.job.results.Status;
+import io.dsmigrate.job.results.ValidationFigures;
+import io.dsmigrate.job.spec.DatasetSpec;
+import io.dsmigrate.job.spec.Names;
+import io.dsmigrate.validation.ComparisonResult;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
+
+/**
+ * The agent path of a fleet execution: takes the wave's small datasets under the ledger as every
+ * dataset is taken ({@link Admitter}), checks on the driver what the Spark path would check before
+ * writing (path rules, dsmigrate's own state, the source's schema, nothing at the target), records
+ * the attempt's commit tag and {@code WRITING} in the ledger, and hands the datasets to the {@link
+ * Agents} in chunks. As chunks come back it registers the tables, records the outcomes and their
+ * rows. A dataset an agent hands back, and one whose written rows differ, goes on on the Spark path
+ * with its lease (the differences are then found, reported and undone there, as always); anything
+ * in doubt takes the Spark path before anything is written.
+ */
+final class AgentPath {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentPath.class);
+
+  private final ExecutionContext execution;
+  private final Admitter admitter;
+  private final Agents agents;
+  private final TableRegistration registration;
+
+  AgentPath(ExecutionContext execution, Admitter admitter, Agents agents) {
+    this.execution = requireNonNull(execution, "execution is null");
+    this.admitter = requireNonNull(admitter, "admitter is null");
+    this.agents = requireNonNull(agents, "agents is null");
+    this.registration = new TableRegistration(execution.spark());
+  }
+
+  /** A dataset taken for an agent: its lease, the attempt's tag and what it will have changed. */
+  private record Pending(Admitted admitted, MigrationProgress progress, String tag) {}
+
+  /**
+   * Migrates {@code datasets}, {@code group} at a time; returns how many the agents migrated.
+   *
+   * @param held the outcome of a dataset that must not start (the wave is stopped), or null
+   * @param done called on this thread with each dataset's outcome
+   * @param sparkPath called with a dataset that goes on on the Spark path, its lease held
+   */
+  int run(
+      List<PlannedDataset> datasets,
+      Map<String, DatasetResult> previous,
+      int group,
+      Function<PlannedDataset, Finished> held,
+      Consumer<Finished> done,
+      Consumer<Admitted> sparkPath) {
+    int migrated = 0;
+    for (int from = 0; from < datasets.size(); from += group) {
+      Map<String, Pending> pending = new LinkedHashMap<>();
+      for (PlannedDataset dataset : datasets.subList(from, Math.min(datasets.size(), from + group))) {
+        Finished stopped = held.apply(dataset);
+        if (stopped != null) {
+          done.accept(stopped);
+          continue;
+        }
+        Finished finished =
+            admitter.run(
+                dataset,
+                previous.get(dataset.spec().id()),
+                admitted -> {
+                  Pending taken = prepare(admitted);
+                  if (taken == null) {
+                    sparkPath.accept(admitted);
+                  } else {
+                    pending.put(dataset.spec().id(), taken);
+                  }
+                  return null;
+                });
+        if (finished != null) {
+          done.accept(finished);
+        }
+      }
+      if (pending.isEmpty()) {
+        continue;
+      }
+      List<Agents.Item> items = new ArrayList<>();
+      for (Pending taken : pending.values()) {
+        items.add(
+            new Agents.Item(
+                taken.admitted().dataset(), taken.progress().targetLocation(), taken.tag()));
+      }
+      int[] count = {0};
+      try {
+        agents.run(
+            items,
+            outcomes -> {
+              for (AgentOutcome outcome : outcomes) {
+                Pending taken = pending.remove(outcome.datasetId());
+                if (record(taken, outcome, done, sparkPath)) {
+                  count[0]++;
+                }
+              }
+            });
+      } catch (RuntimeException e) { // the job failed as a whole (e.g. executors lost)
+        LOG.warn("Agents failed ({}); their datasets go on on the Spark path", e.getMessage());
+      }
+      // What no agent reported (its job failed) is picked up on the Spark path, as after a crash.
+      for (Pending left : pending.values()) {
+        sparkPath.accept(
+            new Admitted(
+                left.admitted().dataset(),
+                left.admitted().previous(),
+                left.admitted().lease(),
+                null,
+                left.admitted().started()));
+      }
+      migrated += count[0];
+    }
+    return migrated;
+  }
+
+  /**
+   * What the Spark path checks before it writes, done here without a Spark job; null when anything
+   * is in doubt (the Spark path then takes the dataset, and reports what it finds).
+   */
+  private Pending prepare(Admitted admitted) {
+    PlannedDataset planned = admitted.dataset();
+    DatasetSpec spec = planned.spec();
+    Lease lease = admitted.lease();
+    SparkSession spark = execution.spark();
+    if (lease == null
+        || admitted.resumeWritten() != null
+        || (admitted.previous() != null && admitted.previous().backupTable() != null)
+        || planned.source() == null
+        || spec.cutover()) {
+      return null;
+    }
+    try {
+      for (String path : new String[] {spec.source().path(), spec.target().path()}) {
+        if (path != null
+            && (!Names.absolute(path)
+                || execution.settings().security().pathRefusal(path) != null)) {
+          return null;
+        }
+      }
+      OffLimits.check(spark, spec, execution.settings().reservedLocations());
+      if (agents.refusal(planned) != null) {
+        return null;
+      }
+      if (planned.source().table() != null) {
+        // The source must have the schema it was planned with (else the Spark path reports it).
+        String[] parts = planned.source().table().split("\\.", 2);
+        if (parts.length != 2
+            || !spark
+                .sessionState()
+                .catalog()
+                .getTableMetadata(new TableIdentifier(parts[1], Option.apply(parts[0])))
+                .schema()
+                .toDDL()
+                .equals(planned.source().schemaDdl())) {
+          return null;
+        }
+      }
+      String targetLocation = TableLocations.target(spark, spec.target());
+      if (spec.target().table() != null
+          && spark.catalog().tableExists(Names.table(spec.target().table()))) {
+        return null;
+      }
+      Path target = new Path(targetLocation);
+      if (target.getFileSystem(spark.sessionState().newHadoopConf()).exists(target)) {
+        return null; // the Spark path proves whose it is
+      }
+      String tag = "dsmigrate " + execution.runId() + " " + spec.id() + " " + UUID.randomUUID();
+      lease.commitTag(tag);
+      MigrationProgress progress =
+          new MigrationProgress(
+              planned.source(),
+              spec.target().table() != null
+                  ? Names.table(spec.target().table())
+                  : spec.target().path(),
+              null,
+              targetLocation,
+              null,
+              false,
+              null,
+              true);
+      lease.record(LedgerState.WRITING, progress, null, null);
+      return new Pending(admitted, progress, tag);
+    } catch (Exception e) { // anything in doubt: the Spark path finds and reports it
+      LOG.debug("{}: takes the Spark path: {}", spec.id(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** Records what an agent did; returns whether it migrated the dataset. */
+  private boolean record(
+      Pending taken, AgentOutcome outcome, Consumer<Finished> done, Consumer<Admitted> sparkPath) {
+    Admitted admitted = taken.admitted();
+    DatasetSpec spec = admitted.dataset().spec();
+    Lease lease = admitted.lease();
+    switch (outcome.kind()) {
+      case HANDED_BACK -> {
+        LOG.info("{}: takes the Spark path: {}", spec.id(), outcome.message());
+        sparkPath.accept(admitted);
+        return false;
+      }
+      case FAILED -> {
+        lease.leaveUndoing(taken.progress(), outcome.message());
+        DatasetResult failed =
+            row(taken, Status.FAILED, null)
+                .withOutcome(
+                    Status.FAILED,
+                    ErrorClass.ROLLBACK_FAILED.name(),
+                    "Cannot migrate "
+                        + spec.id()
+                        + ": "
+                        + outcome.message()
+                        + ". The next run undoes it first",
+                    admitted.started(),
+                    FleetRows.now());
+        done.accept(recordOutcome(lease, LedgerState.FAILED, taken.progress(), failed));
+        return false;
+      }
+      default -> {}
+    }
+    if (spec.target().table() != null) {
+      try {
+        registration.register(
+            Names.table(spec.target().table()),
+            taken.progress().targetLocation(),
+            spec.target().path() != null);
+      } catch (Exception e) { // validated on the Spark path, which finds no table and undoes
+        LOG.warn("{}: cannot register the table: {}", spec.id(), e.getMessage());
+      }
+    }
+    if (outcome.kind() == AgentOutcome.Kind.DIFFERS) {
+      // The differences are found, reported and undone as on the Spark path.
+      sparkPath.accept(
+          new Admitted(
+              admitted.dataset(),
+              admitted.previous(),
+              lease,
+              taken.progress(),
+              admitted.started()));
+      return false;
+    }
+    DatasetResult result = row(taken, Status.SUCCEEDED, outcome.comparison());
+    LOG.info("{}: {} (agent)", spec.id(), Status.SUCCEEDED);
+    done.accept(recordOutcome(lease, LedgerState.SUCCEEDED, taken.progress(), result));
+    return true;
+  }
+
+  /** The dataset's row, built as the Spark path builds it for the same outcome. */
+  private DatasetResult row(Pending taken, Status status, ComparisonResult comparison) {
+    PlannedDataset planned = taken.admitted().dataset();
+    DatasetSpec spec = planned.spec();
+    DatasetResult.Subject subject =
+        new DatasetResult.Subject(
+            spec.id(),
+            planned.source().table() != null ? planned.source().table() : spec.source().describe(),
+            taken.progress().target(),
+            taken.progress().targetLocation(),
+            spec.transform().kind(),
+            false,
+            spec.hash(),
+            spec.consumers());
+    DatasetResult.Counts counts =
+        comparison == null
+            ? DatasetResult.Counts.NONE
+            : new DatasetResult.Counts(
+                comparison.rowsOld(),
+                comparison.rowsNew(),
+                comparison.schemaMatch(),
+                comparison.contentMatch(),
+                comparison.rowsMissing(),
+                comparison.rowsExtra());
+    return DatasetResult.attempted(
+        execution.rows().run(spec),
+        subject,
+        status,
+        1,
+        counts,
+        comparison == null ? null : ValidationFigures.of(comparison, List.of()),
+        DatasetResult.UndoPoints.NONE,
+        taken.admitted().started(),
+        FleetRows.now());
+  }
+
+  private static Finished recordOutcome(
+      Lease lease, LedgerState state, MigrationProgress progress, DatasetResult result) {
+    try {
+      lease.record(state, progress, result, null);
+    } catch (LeaseLostException lost) {
+      return Finished.unleased(
+          result.withOutcome(
+              Status.SKIPPED, null, lost.getMessage(), result.startedAt(), result.finishedAt()));
+    } catch (UncheckedIOException e) {
+      LOG.error(
+          "{}: cannot record {} in the ledger: {}", result.datasetId(), state, e.getMessage());
+    }
+    return new Finished(result, lease);
+  }
+}
