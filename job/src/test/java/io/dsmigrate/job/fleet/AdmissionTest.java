@@ -117,14 +117,17 @@ class AdmissionTest {
   }
 
   @Test
-  void anOutcomeWhoseResultsRowIsPendingIsRecoveredEvenWhenItSucceededWithTheSameSpec() {
-    // The row is not in the results table yet: recovery records it; skipping would lose it.
-    DatasetResult pending = row("run-2", Status.SUCCEEDED, SPEC);
-    LedgerEntry head = entry(LedgerState.SUCCEEDED, false, GONE, NOW + 60_000, pending);
+  void anOutcomeWhoseResultsRowIsPendingIsRecoveredEvenAfterASuccessWithTheSameSpec() {
+    // The results table says an earlier run migrated it with this spec, but the ledger holds a
+    // newer outcome whose row is not in the table yet: recovery records that row; a skip would
+    // lose it.
+    DatasetResult earlier = row("run-1", Status.SUCCEEDED, SPEC);
+    DatasetResult pending = row("run-2", Status.FAILED, SPEC);
+    LedgerEntry head = entry(LedgerState.FAILED, false, GONE, NOW + 60_000, pending);
 
-    Admission.Decision decision = Admission.decide(head, null, SPEC, SELF, NOW, true);
+    Admission.Decision decision = Admission.decide(head, earlier, SPEC, SELF, NOW, true);
 
-    assertThat(decision).isEqualTo(new Admission.Recover(head, null));
+    assertThat(decision).isEqualTo(new Admission.Recover(head, earlier));
   }
 
   private static LedgerEntry entry(
