@@ -35,12 +35,19 @@ public enum ExecutionPath {
 
   /**
    * A chosen path and why: for {@link #SPARK}, the first condition of the agent path that the
-   * dataset does not meet.
+   * dataset does not meet, as {@code rule} or {@code rule: details} (the rule alone groups datasets
+   * in a summary).
    */
   public record Choice(ExecutionPath path, String reason) {
     public Choice {
       requireNonNull(path, "path is null");
       requireNonNull(reason, "reason is null");
+    }
+
+    /** The reason without its details: {@code source partitioned} for every partitioning. */
+    public static String rule(String reason) {
+      int colon = reason.indexOf(": ");
+      return colon < 0 ? reason : reason.substring(0, colon);
     }
 
     static Choice agent() {
@@ -80,10 +87,10 @@ public enum ExecutionPath {
       return Choice.spark("source not resolved");
     }
     if (!"parquet".equals(source.format())) {
-      return Choice.spark("source format " + source.format() + ", not parquet");
+      return Choice.spark("source format not parquet: " + source.format());
     }
     if (!source.partitionColumns().isEmpty()) {
-      return Choice.spark("source partitioned by " + String.join(", ", source.partitionColumns()));
+      return Choice.spark("source partitioned: " + String.join(", ", source.partitionColumns()));
     }
     if (inPlace(spec.target(), source, targetLocation)) {
       return Choice.spark("target replaces the source in place");
@@ -93,10 +100,10 @@ public enum ExecutionPath {
     }
     TargetSpec target = spec.target();
     if (!"delta".equals(target.format())) {
-      return Choice.spark("target format " + target.format() + ", not delta");
+      return Choice.spark("target format not delta: " + target.format());
     }
     if (!target.partitionBy().isEmpty()) {
-      return Choice.spark("target partitioned by " + String.join(", ", target.partitionBy()));
+      return Choice.spark("target partitioned: " + String.join(", ", target.partitionBy()));
     }
     TransformSpec transform = spec.transform();
     if (transform.sql() != null) {
@@ -117,19 +124,19 @@ public enum ExecutionPath {
     }
     if (source.sizeBytes() > limits.maxBytes()) {
       return Choice.spark(
-          "source "
-              + source.sizeBytes()
-              + " bytes, over dsmigrate.agent.max-bytes ("
+          "source over dsmigrate.agent.max-bytes ("
               + limits.maxBytes()
-              + ")");
+              + "): "
+              + source.sizeBytes()
+              + " bytes");
     }
     if (source.files() > limits.maxFiles()) {
       return Choice.spark(
-          "source "
-              + source.files()
-              + " files, over dsmigrate.agent.max-files ("
+          "source over dsmigrate.agent.max-files ("
               + limits.maxFiles()
-              + ")");
+              + "): "
+              + source.files()
+              + " files");
     }
     return Choice.agent();
   }

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.apache.spark.sql.catalyst.catalog.CatalogTable;
+import org.apache.spark.sql.catalyst.catalog.ExternalCatalog;
 import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -36,36 +37,49 @@ public final class TableLookup {
 
   private static final Database ABSENT = new Database(null, Map.of());
 
-  // The names (as Names.table gives them) that bulk look-ups answer for.
-  private final Set<String> prefetched;
+  // Tables per getTablesByName call: the metastore turns the names into one IN list.
+  private static final int BATCH = 500;
 
-  private TableLookup(SparkSession spark, Map<String, Database> databases, Set<String> names) {
+  // The names (as Names.table gives them) that bulk look-ups answer for, parsed.
+  private final Map<String, TableIdentifier> prefetched;
+
+  private TableLookup(
+      SparkSession spark,
+      Map<String, Database> databases,
+      Map<String, TableIdentifier> prefetched) {
     this.spark = requireNonNull(spark, "spark is null");
     this.databases = databases;
-    this.prefetched = names;
+    this.prefetched = prefetched;
   }
 
   /** Asks the metastore on every call. */
   public static TableLookup live(SparkSession spark) {
-    return new TableLookup(spark, Map.of(), Set.of());
+    return new TableLookup(spark, Map.of(), Map.of());
   }
 
   /**
    * Reads {@code tables} (any spelling {@link Names#table} accepts) from the metastore: per
-   * database, whether it exists, its location and the definitions of those tables, in one call.
+   * database, whether it exists, its location and the definitions of those tables, in one call per
+   * 500 tables.
    */
   public static TableLookup prefetched(SparkSession spark, Collection<String> tables) {
     Map<String, List<TableIdentifier>> byDatabase = new TreeMap<>();
-    Set<String> names = new HashSet<>();
+    Map<String, TableIdentifier> identifiers = new HashMap<>();
     for (String table : tables) {
-      TableIdentifier identifier = bulkIdentifier(spark, table);
-      if (identifier != null && names.add(Names.table(table))) {
+      String name = Names.table(table);
+      if (identifiers.containsKey(name)) {
+        continue;
+      }
+      TableIdentifier identifier = bulkIdentifier(spark, name);
+      identifiers.put(name, identifier);
+      if (identifier != null) {
         byDatabase
             .computeIfAbsent(identifier.database().get(), d -> new ArrayList<>())
             .add(identifier);
       }
     }
     SessionCatalog catalog = spark.sessionState().catalog();
+    ExternalCatalog external = spark.sharedState().externalCatalog();
     String globalTemp = spark.conf().get("spark.sql.globalTempDatabase", "global_temp");
     Map<String, Database> databases = new HashMap<>();
     for (Map.Entry<String, List<TableIdentifier>> entry : byDatabase.entrySet()) {
@@ -79,11 +93,20 @@ public final class TableLookup {
           continue;
         }
         URI location = catalog.getDatabaseMetadata(database).locationUri();
+        // The names of the database's tables cost one call; definitions are read only for the
+        // tables that exist (a target that does not exist yet costs nothing more).
+        Set<String> present =
+            new HashSet<>(CollectionConverters.asJava(external.listTables(database)));
+        List<TableIdentifier> wanted =
+            entry.getValue().stream().filter(i -> present.contains(i.table())).toList();
         Map<String, CatalogTable> found = new HashMap<>();
-        for (CatalogTable table :
-            CollectionConverters.asJava(
-                catalog.getTablesByName(CollectionConverters.asScala(entry.getValue()).toList()))) {
-          found.put(table.identifier().table(), table);
+        for (int from = 0; from < wanted.size(); from += BATCH) {
+          List<TableIdentifier> batch = wanted.subList(from, Math.min(wanted.size(), from + BATCH));
+          for (CatalogTable table :
+              CollectionConverters.asJava(
+                  catalog.getTablesByName(CollectionConverters.asScala(batch).toList()))) {
+            found.put(table.identifier().table(), table);
+          }
         }
         databases.put(database, new Database(location, found));
       } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
@@ -91,8 +114,8 @@ public final class TableLookup {
       }
     }
     // A name is answered in bulk only when its database was read.
-    names.removeIf(name -> !databases.containsKey(name.substring(0, name.indexOf('.'))));
-    return new TableLookup(spark, databases, Set.copyOf(names));
+    identifiers.values().removeIf(i -> i == null || !databases.containsKey(i.database().get()));
+    return new TableLookup(spark, databases, Map.copyOf(identifiers));
   }
 
   /** Whether {@code name} ({@code db.table}, as {@link Names#table} gives it) exists. */
@@ -122,11 +145,15 @@ public final class TableLookup {
    * SessionCatalog#defaultTablePath}, from the database's location read once).
    */
   public String defaultLocation(String name) {
-    TableIdentifier identifier = SourceResolver.identifier(spark, name);
     Database database = prefetchedDatabase(name);
     if (database == null || database == ABSENT) {
-      return spark.sessionState().catalog().defaultTablePath(identifier).toString();
+      return spark
+          .sessionState()
+          .catalog()
+          .defaultTablePath(SourceResolver.identifier(spark, name))
+          .toString();
     }
+    TableIdentifier identifier = prefetched.get(name);
     // SessionCatalog.defaultTablePath: the table's (lower-case) name under the database's location.
     // Names.table gives the name in lower case, as formatTableName would.
     return new org.apache.hadoop.fs.Path(
@@ -136,10 +163,8 @@ public final class TableLookup {
   }
 
   private Database prefetchedDatabase(String name) {
-    if (!prefetched.contains(name)) {
-      return null;
-    }
-    return databases.get(name.substring(0, name.indexOf('.')));
+    TableIdentifier identifier = prefetched.get(name);
+    return identifier == null ? null : databases.get(identifier.database().get());
   }
 
   private static String tableOf(String name) {
@@ -151,8 +176,7 @@ public final class TableLookup {
    * the same parts as {@link Names#table} gives; anything else (a name Spark does not parse, more
    * parts) is left to live look-ups, which report it as they always did.
    */
-  private static TableIdentifier bulkIdentifier(SparkSession spark, String table) {
-    String name = Names.table(table);
+  private static TableIdentifier bulkIdentifier(SparkSession spark, String name) {
     TableIdentifier identifier;
     try {
       identifier = SourceResolver.identifier(spark, name);

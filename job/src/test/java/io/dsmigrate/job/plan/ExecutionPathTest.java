@@ -105,13 +105,13 @@ class ExecutionPathTest {
     assertSpark(choose(good, null), "source not resolved");
     assertSpark(
         choose(good, table("legacy.orders", "delta", List.of())),
-        "source format delta, not parquet");
+        "source format not parquet: delta");
     assertSpark(
         choose(good, table("legacy.orders", "hive-text", List.of())),
-        "source format hive-text, not parquet");
+        "source format not parquet: hive-text");
     assertSpark(
         choose(good, table("legacy.orders", "parquet", List.of("day", "region"))),
-        "source partitioned by day, region");
+        "source partitioned: day, region");
 
     DatasetSpec sameTable =
         spec(
@@ -140,10 +140,10 @@ class ExecutionPathTest {
         "cut-over");
     assertSpark(
         choose(spec(new TargetSpec("sales.orders", null, "parquet", null), COLUMNS), SMALL),
-        "target format parquet, not delta");
+        "target format not delta: parquet");
     assertSpark(
         choose(spec(new TargetSpec("sales.orders", null, null, List.of("day")), COLUMNS), SMALL),
-        "target partitioned by day");
+        "target partitioned: day");
     assertSpark(
         choose(
             spec(
@@ -195,17 +195,17 @@ class ExecutionPathTest {
         .isEqualTo(ExecutionPath.AGENT);
     assertSpark(
         ExecutionPath.choose(good, parquetPath(1_001, 3), limits),
-        "source 1001 bytes, over dsmigrate.agent.max-bytes (1000)");
+        "source over dsmigrate.agent.max-bytes (1000): 1001 bytes");
     assertSpark(
         ExecutionPath.choose(good, parquetPath(1_000, 4), limits),
-        "source 4 files, over dsmigrate.agent.max-files (3)");
+        "source over dsmigrate.agent.max-files (3): 4 files");
     assertSpark(ExecutionPath.choose(good, parquetPath(-1, 3), limits), "source size unknown");
     assertSpark(
         choose(good, parquetPath(257L << 20, 1)),
-        "source 269484032 bytes, over dsmigrate.agent.max-bytes (268435456)");
+        "source over dsmigrate.agent.max-bytes (268435456): 269484032 bytes");
     assertSpark(
         choose(good, parquetPath(1, 201)),
-        "source 201 files, over dsmigrate.agent.max-files (200)");
+        "source over dsmigrate.agent.max-files (200): 201 files");
   }
 
   @Test
@@ -219,7 +219,7 @@ class ExecutionPathTest {
             true);
     assertSpark(
         choose(everythingWrong, table("legacy.orders", "orc", List.of("day"))),
-        "source format orc, not parquet");
+        "source format not parquet: orc");
   }
 
   @Test
@@ -242,6 +242,15 @@ class ExecutionPathTest {
     assertThat(read.path()).isEqualTo(ExecutionPath.SPARK);
     assertThat(read.pathReason()).isEqualTo("planned before execution paths were chosen");
     assertThat(read.spec()).isEqualTo(agent.spec());
+  }
+
+  @Test
+  void aReasonsRuleLeavesOutItsDetailsSoThatASummaryCanCountThem() {
+    assertThat(ExecutionPath.Choice.rule("source partitioned: day, region"))
+        .isEqualTo("source partitioned");
+    assertThat(ExecutionPath.Choice.rule("source over dsmigrate.agent.max-files (3): 4 files"))
+        .isEqualTo("source over dsmigrate.agent.max-files (3)");
+    assertThat(ExecutionPath.Choice.rule("cut-over")).isEqualTo("cut-over");
   }
 
   private static void assertSpark(ExecutionPath.Choice choice, String reason) {

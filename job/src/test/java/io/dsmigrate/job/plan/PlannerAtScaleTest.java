@@ -101,7 +101,7 @@ class PlannerAtScaleTest extends JobTestBase {
     assertThat(planned.get("s07").path()).isEqualTo(ExecutionPath.AGENT);
     assertThat(planned.get("orders").path()).isEqualTo(ExecutionPath.AGENT);
     assertThat(planned.get("events").path()).isEqualTo(ExecutionPath.SPARK);
-    assertThat(planned.get("events").pathReason()).isEqualTo("source format delta, not parquet");
+    assertThat(planned.get("events").pathReason()).isEqualTo("source format not parquet: delta");
     assertThat(planned.get("gone_a").pathReason()).isEqualTo("source not resolved");
     assertThat(
             Planner.of(spark()).agentLimits(AgentLimits.DISABLED).plan(specs).datasets().stream()
@@ -144,7 +144,7 @@ class PlannerAtScaleTest extends JobTestBase {
     assertThat(dataset.source().partitionColumns()).containsExactly("part");
     assertThat(dataset.source().schemaDdl()).contains("part INT");
     assertThat(dataset.path()).isEqualTo(ExecutionPath.SPARK);
-    assertThat(dataset.pathReason()).isEqualTo("source partitioned by part");
+    assertThat(dataset.pathReason()).isEqualTo("source partitioned: part");
   }
 
   @Test
