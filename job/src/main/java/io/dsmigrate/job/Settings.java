@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigValue;
 import io.dsmigrate.job.cutover.BackupName;
 import io.dsmigrate.job.fleet.ErrorThreshold;
 import io.dsmigrate.job.ledger.LedgerSettings;
+import io.dsmigrate.job.plan.AgentLimits;
 import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.security.SecuritySettings;
 import java.io.File;
@@ -22,6 +23,8 @@ import java.util.Map;
  * dsmigrate's configuration, read once at start-up and checked then: defaults from {@code
  * reference.conf}, overridden by a user file and {@code -Dkey=value}. A bad value fails with the
  * file and line it came from.
+ *
+ * @param agent which datasets the planner may send down the agent path ({@code dsmigrate.agent})
  */
 public record Settings(
     Path workdir,
@@ -42,7 +45,8 @@ public record Settings(
     int waveSize,
     ErrorThreshold errorThreshold,
     SecuritySettings security,
-    BackupName backupName) {
+    BackupName backupName,
+    AgentLimits agent) {
 
   public Settings {
     requireNonNull(workdir, "workdir is null");
@@ -51,6 +55,7 @@ public record Settings(
     requireNonNull(ledger, "ledger is null");
     requireNonNull(errorThreshold, "errorThreshold is null");
     requireNonNull(backupName, "backupName is null");
+    requireNonNull(agent, "agent is null");
     sparkConf = Map.copyOf(sparkConf);
   }
 
@@ -130,6 +135,16 @@ public record Settings(
     } catch (IllegalArgumentException e) {
       throw bad(config, "cutover.backup-name", e.getMessage());
     }
+    long agentMaxBytes = config.getBytes("agent.max-bytes");
+    if (agentMaxBytes < 0) {
+      throw bad(config, "agent.max-bytes", "must be 0 or more, e.g. 256MB");
+    }
+    long agentMaxFiles = config.getLong("agent.max-files");
+    if (agentMaxFiles < 0) {
+      throw bad(config, "agent.max-files", "must be 0 or more");
+    }
+    AgentLimits agent =
+        new AgentLimits(config.getBoolean("agent.enabled"), agentMaxBytes, agentMaxFiles);
     Map<String, String> sparkConf = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> entry : config.getConfig("spark.conf").entrySet()) {
       sparkConf.put(unquote(entry.getKey()), String.valueOf(entry.getValue().unwrapped()));
@@ -153,7 +168,8 @@ public record Settings(
         waveSize,
         new ErrorThreshold(maxFailureRate, minFailures),
         SecuritySettings.from(config),
-        backupName);
+        backupName,
+        agent);
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -177,7 +193,8 @@ public record Settings(
         waveSize,
         errorThreshold,
         security,
-        backupName);
+        backupName,
+        agent);
   }
 
   /**

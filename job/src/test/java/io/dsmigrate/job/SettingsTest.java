@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigException;
+import io.dsmigrate.job.plan.AgentLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,5 +53,29 @@ class SettingsTest {
         .hasMessageContaining("bad.conf: 1");
     assertThatThrownBy(() -> Settings.load(temp.resolve("missing.conf").toFile(), Map.of()))
         .hasMessageContaining("does not exist; fix --conf");
+  }
+
+  @Test
+  void theAgentPathIsOnWithLimitsOf256MibAnd200FilesAndCanBeTurnedOffOrTightened()
+      throws Exception {
+    assertThat(Settings.load(null, Map.of()).agent())
+        .isEqualTo(new AgentLimits(true, 256L * 1024 * 1024, 200))
+        .isEqualTo(AgentLimits.DEFAULTS);
+    Path file = temp.resolve("agent.conf");
+    Files.writeString(file, "dsmigrate.agent { max-bytes = 10MiB, max-files = 5 }\n");
+    Settings tightened = Settings.load(file.toFile(), Map.of("dsmigrate.agent.enabled", "false"));
+    assertThat(tightened.agent()).isEqualTo(new AgentLimits(false, 10L * 1024 * 1024, 5));
+    assertThat(tightened.withConcurrency(2).agent()).isEqualTo(tightened.agent());
+
+    Files.writeString(file, "dsmigrate.agent.max-files = -1\n");
+    assertThatThrownBy(() -> Settings.load(file.toFile(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("agent.conf: 1")
+        .hasMessageContaining("dsmigrate.agent.max-files")
+        .hasMessageContaining("must be 0 or more");
+    Files.writeString(file, "dsmigrate.agent.max-bytes = lots\n");
+    assertThatThrownBy(() -> Settings.load(file.toFile(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("agent.conf: 1");
   }
 }

@@ -54,6 +54,7 @@ final class DemoCommand implements Callable<Integer> {
         Planner.of(spark)
             .pilot(settings.pilot())
             .waveSize(settings.waveSize())
+            .agentLimits(settings.agent())
             .plan(
                 SpecLoader.load(List.of(specs), settings.security(), settings.reservedLocations())
                     .orThrow());

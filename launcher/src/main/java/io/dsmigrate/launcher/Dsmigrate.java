@@ -32,7 +32,8 @@ import picocli.CommandLine.Command;
       DropBackupsCommand.class,
       SqlCommand.class,
       BenchCommand.class,
-      BenchValidationCommand.class
+      BenchValidationCommand.class,
+      BenchPlanCommand.class
     })
 public final class Dsmigrate implements Runnable {
   public static final int OK = 0;

@@ -1,6 +1,7 @@
 package io.dsmigrate.launcher;
 
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.plan.ExecutionPath;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.Planner;
@@ -9,7 +10,12 @@ import io.dsmigrate.job.spec.SpecLoader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +27,8 @@ import picocli.CommandLine.Option;
     description = {
       "Checks every spec (all problems at once, with file:line), resolves the sources (format, schema, size),",
       "picks a pilot wave that covers every kind of dataset, cuts the rest into waves, splits each wave into",
-      "partitions balanced by size and writes the plan as JSON. Nothing is migrated."
+      "partitions balanced by size, chooses each dataset's path (agent or spark) and writes the plan as JSON.",
+      "Prints a summary by wave, path and transform kind (--verbose: every dataset). Nothing is migrated."
     })
 final class PlanCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -59,6 +66,14 @@ final class PlanCommand implements Callable<Integer> {
       description = "Where to write the plan (default: <workdir>/plans/<plan id>.json).")
   Path out;
 
+  @Option(
+      names = "--verbose",
+      description = "Also list every partition and dataset, with its path and why.")
+  boolean verbose;
+
+  /** How many unresolved datasets the summary names (the plan JSON has them all). */
+  private static final int UNRESOLVED_SHOWN = 10;
+
   @Override
   public Integer call() {
     Settings settings = common.settings();
@@ -73,22 +88,32 @@ final class PlanCommand implements Callable<Integer> {
             .partitions(partitions)
             .pilot(pilot != null ? pilot : settings.pilot())
             .waveSize(waveSize != null ? waveSize : settings.waveSize())
+            .agentLimits(settings.agent())
             .plan(loaded);
     Path file =
         out != null ? out : settings.workdir().resolve("plans").resolve(plan.planId() + ".json");
     plan.write(file);
-    print(plan, System.out);
+    print(plan, System.out, verbose);
     System.out.println("Plan written to " + file.toAbsolutePath());
     long unresolved = plan.datasets().stream().filter(d -> d.sourceError() != null).count();
     return unresolved == 0 ? Dsmigrate.OK : Dsmigrate.SOME_FAILED;
   }
 
   static void print(Plan plan, PrintStream out) {
+    print(plan, out, false);
+  }
+
+  /**
+   * A summary: per wave, the kinds of dataset it covers and how many datasets take each path, by
+   * transform kind; why datasets take the Spark path; the first unresolved sources. With {@code
+   * verbose}, every partition and dataset too (the plan JSON always has them).
+   */
+  static void print(Plan plan, PrintStream out, boolean verbose) {
     out.printf(
         "Plan %s: %d datasets in %d waves, %d partitions%n",
         plan.planId(), plan.datasets().size(), plan.waves().size(), plan.partitions().size());
     for (Plan.Wave wave : plan.waves()) {
-      java.util.Set<String> covered = new java.util.TreeSet<>();
+      Set<String> covered = new TreeSet<>();
       wave.datasets().forEach(d -> covered.add(Planner.pilotClass(d)));
       out.printf(
           "%s: %d datasets in %d partitions, covering %s%n",
@@ -96,11 +121,51 @@ final class PlanCommand implements Callable<Integer> {
           wave.datasets().size(),
           wave.partitions().size(),
           String.join(", ", covered));
-      wave.partitions().forEach(partition -> print(partition, out));
+      Map<String, Map<String, Integer>> byPath = new TreeMap<>();
+      for (PlannedDataset dataset : wave.datasets()) {
+        byPath
+            .computeIfAbsent(pathOf(dataset), p -> new TreeMap<>())
+            .merge(dataset.spec().transform().kind(), 1, Integer::sum);
+      }
+      byPath.forEach(
+          (path, kinds) ->
+              out.printf(
+                  "  %-10s %6d  (%s)%n",
+                  path,
+                  kinds.values().stream().mapToInt(Integer::intValue).sum(),
+                  kinds.entrySet().stream()
+                      .map(e -> "transform " + e.getKey() + ": " + e.getValue())
+                      .collect(Collectors.joining(", "))));
+      if (verbose) {
+        wave.partitions().forEach(partition -> print(partition, out));
+      }
+    }
+    Map<String, Integer> reasons = new TreeMap<>();
+    plan.datasets().stream()
+        .filter(d -> d.path() == ExecutionPath.SPARK && d.sourceError() == null)
+        .forEach(d -> reasons.merge(ExecutionPath.Choice.rule(d.pathReason()), 1, Integer::sum));
+    if (!reasons.isEmpty()) {
+      out.println("Spark path because:");
+      reasons.entrySet().stream()
+          .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+          .forEach(e -> out.printf("  %6d  %s%n", e.getValue(), e.getKey()));
+    }
+    List<PlannedDataset> unresolved =
+        plan.datasets().stream().filter(d -> d.sourceError() != null).toList();
+    if (!unresolved.isEmpty() && !verbose) {
+      out.printf("Unresolved sources: %d datasets%n", unresolved.size());
+      unresolved.stream()
+          .limit(UNRESOLVED_SHOWN)
+          .forEach(d -> out.printf("  %s: %s%n", d.spec().id(), d.sourceError()));
+      if (unresolved.size() > UNRESOLVED_SHOWN) {
+        out.printf(
+            "  ... and %d more (--verbose lists them all; so does the plan JSON)%n",
+            unresolved.size() - UNRESOLVED_SHOWN);
+      }
     }
     Plan.Wave pilot = plan.pilot();
     if (pilot != null) {
-      java.util.Set<String> all = new java.util.TreeSet<>();
+      Set<String> all = new TreeSet<>();
       plan.datasets().stream()
           .filter(d -> d.sourceError() == null)
           .forEach(d -> all.add(Planner.pilotClass(d)));
@@ -113,6 +178,10 @@ final class PlanCommand implements Callable<Integer> {
     }
   }
 
+  private static String pathOf(PlannedDataset dataset) {
+    return dataset.sourceError() != null ? "unresolved" : dataset.path().label();
+  }
+
   private static void print(Plan.Partition partition, PrintStream out) {
     out.printf(
         "  partition %d: %d datasets, %s%n",
@@ -123,14 +192,16 @@ final class PlanCommand implements Callable<Integer> {
         out.printf("    %-30s UNRESOLVED: %s%n", spec.id(), dataset.sourceError());
       } else {
         out.printf(
-            "    %-30s %s %s -> %s %s, transform %s, %s%n",
+            "    %-30s %s %s -> %s %s, transform %s, %s, %s path (%s)%n",
             spec.id(),
             dataset.source().format(),
             spec.source().describe(),
             spec.target().format(),
             spec.target().describe(),
             spec.transform().kind(),
-            bytes(dataset.sizeBytes()));
+            bytes(dataset.sizeBytes()),
+            dataset.path().label(),
+            dataset.pathReason());
       }
     }
   }

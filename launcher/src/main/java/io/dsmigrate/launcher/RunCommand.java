@@ -121,6 +121,7 @@ final class RunCommand implements Callable<Integer> {
           Planner.of(spark)
               .pilot(pilot != null ? pilot : settings.pilot())
               .waveSize(settings.waveSize())
+              .agentLimits(settings.agent())
               .plan(specs);
     }
     FleetReport report =

@@ -29,9 +29,7 @@ public final class Scripts {
   public static PlannedDataset current(
       SparkSession spark, PlannedDataset dataset, SecuritySettings security) {
     DatasetSpec spec = current(spark, dataset.spec(), security);
-    return spec == dataset.spec()
-        ? dataset
-        : new PlannedDataset(spec, dataset.source(), dataset.sourceError());
+    return spec == dataset.spec() ? dataset : dataset.withSpec(spec);
   }
 
   /**

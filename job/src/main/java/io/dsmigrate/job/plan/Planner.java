@@ -12,10 +12,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -36,6 +38,9 @@ public final class Planner {
   private static final String[] SIZE_CLASS_NAMES = {"small", "medium", "large"};
 
   private final SparkSession spark;
+  private AgentLimits agentLimits = AgentLimits.DEFAULTS;
+  private int resolutions;
+  private String jobGroup;
   private int partitions = 1;
   private int pilot;
   private int waveSize;
@@ -46,6 +51,12 @@ public final class Planner {
 
   public static Planner of(SparkSession spark) {
     return new Planner(spark);
+  }
+
+  /** Which datasets may take the agent path (default: {@link AgentLimits#DEFAULTS}). */
+  public Planner agentLimits(AgentLimits limits) {
+    this.agentLimits = requireNonNull(limits, "limits is null");
+    return this;
   }
 
   /** Partitions per wave (the pilot gets at most one per dataset). */
@@ -98,14 +109,54 @@ public final class Planner {
    *     its own source or holding it): nothing is planned
    */
   public Plan plan(List<DatasetSpec> specs) {
-    checkNesting(specs);
+    String planId =
+        "plan-"
+            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now())
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 6);
+    SparkContext context = spark.sparkContext();
+    String group = context.getLocalProperty("spark.jobGroup.id");
+    String description = context.getLocalProperty("spark.job.description");
+    jobGroup = "dsmigrate " + planId;
+    context.setJobGroup(jobGroup, "plan: resolve sources", false);
+    try {
+      return plan(planId, specs);
+    } finally {
+      context.setLocalProperty("spark.jobGroup.id", group);
+      context.setLocalProperty("spark.job.description", description);
+    }
+  }
+
+  private Plan plan(String planId, List<DatasetSpec> specs) {
+    resolutions = 0;
+    TableLookup tables = TableLookup.prefetched(spark, tableNames(specs));
+    List<String> targetLocations = checkNesting(specs, tables);
+    // Many specs read one source: each distinct source is resolved once. A source that cannot be
+    // resolved is resolved again for each spec, whose error names that spec.
+    Map<String, SourceInfo> resolved = new HashMap<>();
     List<PlannedDataset> planned = new ArrayList<>();
-    for (DatasetSpec spec : specs) {
-      try {
-        planned.add(new PlannedDataset(spec, SourceResolver.resolve(spark, spec), null));
-      } catch (MigrationException e) {
-        planned.add(new PlannedDataset(spec, null, e.getMessage()));
+    for (int i = 0; i < specs.size(); i++) {
+      DatasetSpec spec = specs.get(i);
+      String key = SourceResolver.key(spec.source());
+      SourceInfo source = resolved.get(key);
+      String error = null;
+      if (source == null) {
+        try {
+          resolutions++;
+          source = SourceResolver.resolve(spark, spec, tables);
+          resolved.put(key, source);
+        } catch (MigrationException e) {
+          error = e.getMessage();
+        }
       }
+      planned.add(
+          PlannedDataset.of(
+              spec,
+              source,
+              error,
+              ExecutionPath.choose(spec, source, targetLocations.get(i), agentLimits)));
     }
     planned.sort(Comparator.comparing(p -> p.spec().id()));
     List<PlannedDataset> pilotWave = pickPilot(planned);
@@ -123,33 +174,56 @@ public final class Planner {
       result.add(new Plan.Partition(0, pilot > 0 ? Plan.PILOT : 1, 0, List.of()));
     }
     String created = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
-    String planId =
-        "plan-"
-            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                .withZone(ZoneOffset.UTC)
-                .format(Instant.now())
-            + "-"
-            + UUID.randomUUID().toString().substring(0, 6);
     return new Plan(planId, created, result);
+  }
+
+  /**
+   * How many times the last {@link #plan} resolved a source: once for each distinct source (table,
+   * or path and format), and once more for each spec whose source could not be resolved.
+   */
+  public int resolutions() {
+    return resolutions;
+  }
+
+  /** The Spark job group of the last {@link #plan}'s jobs (schema inference of path sources). */
+  public String jobGroup() {
+    return jobGroup;
+  }
+
+  private static List<String> tableNames(List<DatasetSpec> specs) {
+    List<String> names = new ArrayList<>();
+    for (DatasetSpec spec : specs) {
+      if (spec.source().table() != null) {
+        names.add(spec.source().table());
+      }
+      if (spec.target().table() != null) {
+        names.add(spec.target().table());
+      }
+    }
+    return names;
   }
 
   /**
    * Literal paths were compared when the specs loaded; tables have locations only the metastore
    * knows (a target table that does not exist yet: where Spark will create it).
+   *
+   * @return each spec's target location (null when not known), in the order of {@code specs}
    */
-  private void checkNesting(List<DatasetSpec> specs) {
+  private List<String> checkNesting(List<DatasetSpec> specs, TableLookup tables) {
     List<NestedLocations.Located> located = new ArrayList<>();
+    List<String> targets = new ArrayList<>();
     for (DatasetSpec spec : specs) {
+      String target = locationOrNull(() -> TableLocations.target(spark, tables, spec.target()));
+      targets.add(target);
       located.add(
           new NestedLocations.Located(
-              spec,
-              locationOrNull(() -> TableLocations.source(spark, spec.source())),
-              locationOrNull(() -> TableLocations.target(spark, spec.target()))));
+              spec, locationOrNull(() -> TableLocations.source(tables, spec.source())), target));
     }
     List<SpecProblem> problems = NestedLocations.problems(located, true);
     if (!problems.isEmpty()) {
       throw new SpecException(problems);
     }
+    return targets;
   }
 
   // A source that cannot be resolved (or a view, which has no location) fails when the dataset

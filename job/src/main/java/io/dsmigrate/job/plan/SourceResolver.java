@@ -13,10 +13,14 @@ import java.util.Locale;
 import org.apache.hadoop.fs.ContentSummary;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.apache.spark.sql.catalyst.catalog.CatalogTable;
 import org.apache.spark.sql.catalyst.catalog.CatalogTableType;
+import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
+import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import scala.jdk.javaapi.CollectionConverters;
 
 /** Finds a source in the metastore or on the file system: where, which format, schema, size. */
@@ -28,9 +32,14 @@ public final class SourceResolver {
    * (missing, unreadable, a corrupt file where its schema is read).
    */
   public static SourceInfo resolve(SparkSession spark, DatasetSpec spec) {
+    return resolve(spark, spec, TableLookup.live(spark));
+  }
+
+  /** {@link #resolve(SparkSession, DatasetSpec)}, with table definitions from {@code tables}. */
+  static SourceInfo resolve(SparkSession spark, DatasetSpec spec, TableLookup tables) {
     SourceSpec source = spec.source();
     try {
-      return source.table() != null ? resolveTable(spark, spec) : resolvePath(spark, spec);
+      return source.table() != null ? resolveTable(spark, spec, tables) : resolvePath(spark, spec);
     } catch (RuntimeException e) { // a MigrationException comes back as it is
       throw Failures.classify(
           e,
@@ -41,9 +50,19 @@ public final class SourceResolver {
     }
   }
 
-  private static SourceInfo resolveTable(SparkSession spark, DatasetSpec spec) {
+  /**
+   * What identifies a source whatever spec names it: its table, or its path and format. Two specs
+   * with the same key resolve to the same {@link SourceInfo} (their errors still name each spec).
+   */
+  static String key(SourceSpec source) {
+    return source.table() != null
+        ? "table " + Names.table(source.table())
+        : "path " + Names.path(source.path()) + " format " + source.format();
+  }
+
+  private static SourceInfo resolveTable(SparkSession spark, DatasetSpec spec, TableLookup tables) {
     String name = Names.table(spec.source().table());
-    if (!spark.catalog().tableExists(name)) {
+    if (!tables.exists(name)) {
       throw new MigrationException(
           ErrorClass.SOURCE_NOT_FOUND,
           "Cannot migrate "
@@ -53,7 +72,7 @@ public final class SourceResolver {
               + " does not exist in the metastore. Fix source.table in "
               + spec.at("source.table"));
     }
-    CatalogTable table = catalogTable(spark, name);
+    CatalogTable table = tables.definition(name);
     if (table.tableType() == CatalogTableType.VIEW()) {
       throw new MigrationException(
           ErrorClass.UNSUPPORTED,
@@ -158,9 +177,26 @@ public final class SourceResolver {
         spec.source().format() != null
             ? spec.source().format()
             : DatasetSource.formatOf(spark, location);
-    String schema = spark.read().format(format).load(location).schema().toDDL();
+    Dataset<Row> rows = spark.read().format(format).load(location);
     return new SourceInfo(
-        null, location, format, "path", false, schema, List.of(), size[0], size[1]);
+        null,
+        location,
+        format,
+        "path",
+        false,
+        rows.schema().toDDL(),
+        partitionColumns(rows),
+        size[0],
+        size[1]);
+  }
+
+  /** The columns a path source takes from its directory names ({@code day=2024-01-01/...}). */
+  private static List<String> partitionColumns(Dataset<Row> rows) {
+    if (rows.queryExecution().analyzed() instanceof LogicalRelation relation
+        && relation.relation() instanceof HadoopFsRelation files) {
+      return List.of(files.partitionSchema().fieldNames());
+    }
+    return List.of();
   }
 
   /** The metastore's definition of a table. */

@@ -4,7 +4,6 @@ import io.dsmigrate.job.spec.Names;
 import io.dsmigrate.job.spec.SourceSpec;
 import io.dsmigrate.job.spec.TargetSpec;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.TableIdentifier;
 
 /**
  * Where the files of a spec's source and target are, as the metastore says: a table's location, or
@@ -19,23 +18,31 @@ public final class TableLocations {
    * warehouse for a database that does not exist yet, as Spark would create that too).
    */
   public static String of(SparkSession spark, String table) {
+    return of(spark, TableLookup.live(spark), table);
+  }
+
+  static String of(SparkSession spark, TableLookup tables, String table) {
     String name = Names.table(table);
-    if (spark.catalog().tableExists(name)) {
-      return SourceResolver.catalogTable(spark, name).location().toString();
+    if (tables.exists(name)) {
+      return tables.definition(name).location().toString();
     }
-    TableIdentifier identifier = SourceResolver.identifier(spark, name);
     String database = name.substring(0, name.indexOf('.'));
-    if (spark.catalog().databaseExists(database)) {
-      return spark.sessionState().catalog().defaultTablePath(identifier).toString();
+    if (tables.databaseExists(database)) {
+      return tables.defaultLocation(name);
     }
     return new org.apache.hadoop.fs.Path(
-            spark.sessionState().conf().warehousePath(), database + ".db/" + identifier.table())
+            spark.sessionState().conf().warehousePath(),
+            database + ".db/" + SourceResolver.identifier(spark, name).table())
         .toString();
   }
 
   /** Where a target's files go: its path, else its table's location. */
   public static String target(SparkSession spark, TargetSpec target) {
-    return target.path() != null ? Names.path(target.path()) : of(spark, target.table());
+    return target(spark, TableLookup.live(spark), target);
+  }
+
+  static String target(SparkSession spark, TableLookup tables, TargetSpec target) {
+    return target.path() != null ? Names.path(target.path()) : of(spark, tables, target.table());
   }
 
   /**
@@ -43,15 +50,18 @@ public final class TableLocations {
    * exist or has no location (a view): resolving the source reports why it cannot be migrated.
    */
   public static String source(SparkSession spark, SourceSpec source) {
+    return source(TableLookup.live(spark), source);
+  }
+
+  static String source(TableLookup tables, SourceSpec source) {
     if (source.path() != null) {
       return Names.path(source.path());
     }
     String name = Names.table(source.table());
-    if (!spark.catalog().tableExists(name)) {
+    if (!tables.exists(name)) {
       return null;
     }
-    scala.Option<java.net.URI> location =
-        SourceResolver.catalogTable(spark, name).storage().locationUri();
+    scala.Option<java.net.URI> location = tables.definition(name).storage().locationUri();
     return location.isDefined() ? location.get().toString() : null;
   }
 }

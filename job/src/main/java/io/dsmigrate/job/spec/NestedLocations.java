@@ -3,7 +3,13 @@ package io.dsmigrate.job.spec;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Specs whose locations nest are refused: a dataset's target may not be inside (or equal to)
@@ -51,13 +57,14 @@ public final class NestedLocations {
    */
   public static List<SpecProblem> problems(List<Located> specs, boolean equalToo) {
     List<SpecProblem> problems = new ArrayList<>();
+    Index index = new Index(specs);
     for (int i = 0; i < specs.size(); i++) {
       Located a = specs.get(i);
       if (a.target == null) {
         continue;
       }
       own(a, problems);
-      for (int j = 0; j < specs.size(); j++) {
+      for (int j : index.related(a.target)) {
         Located b = specs.get(j);
         if (j == i) {
           continue;
@@ -105,6 +112,54 @@ public final class NestedLocations {
       }
     }
     return problems;
+  }
+
+  /**
+   * The specs whose target or source a location may be related to (equal, inside, holding), found
+   * through maps of locations, so that thousands of specs are not compared pair by pair; the pairs
+   * are then checked as before, in the order of the specs.
+   */
+  private static final class Index {
+    private final Map<String, List<Integer>> targets = new HashMap<>();
+    private final NavigableMap<String, List<Integer>> sources = new TreeMap<>();
+
+    Index(List<Located> specs) {
+      for (int i = 0; i < specs.size(); i++) {
+        Located spec = specs.get(i);
+        if (spec.target != null) {
+          targets.computeIfAbsent(spec.target, l -> new ArrayList<>()).add(i);
+        }
+        if (spec.source != null) {
+          sources.computeIfAbsent(spec.source, l -> new ArrayList<>()).add(i);
+        }
+      }
+    }
+
+    /**
+     * The specs, in order, whose target is {@code location} or holds it, or whose source is {@code
+     * location}, holds it or is inside it.
+     */
+    int[] related(String location) {
+      Set<Integer> related = new TreeSet<>();
+      List<String> holders = new ArrayList<>();
+      holders.add(location);
+      for (int k = location.indexOf('/'); k >= 0; k = location.indexOf('/', k + 1)) {
+        holders.add(location.substring(0, k)); // strictlyInside(location, "/a") for "/a/..."
+        holders.add(location.substring(0, k + 1)); // and for "/a/"
+      }
+      for (String holder : holders) {
+        related.addAll(targets.getOrDefault(holder, List.of()));
+        related.addAll(sources.getOrDefault(holder, List.of()));
+      }
+      String prefix = location.endsWith("/") ? location : location + "/";
+      for (Map.Entry<String, List<Integer>> inside : sources.tailMap(prefix, true).entrySet()) {
+        if (!inside.getKey().startsWith(prefix)) {
+          break;
+        }
+        related.addAll(inside.getValue());
+      }
+      return related.stream().mapToInt(Integer::intValue).toArray();
+    }
   }
 
   // In place (equal locations) is allowed; a target inside its own source, or holding it, is not.
