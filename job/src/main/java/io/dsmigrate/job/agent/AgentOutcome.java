@@ -19,7 +19,7 @@ import java.io.Serializable;
  *       driver undoes it as after a crash).
  * </ul>
  */
-record AgentOutcome(
+public record AgentOutcome(
     String datasetId,
     Kind kind,
     ComparisonResult comparison,
@@ -31,7 +31,7 @@ record AgentOutcome(
     long finishedMillis)
     implements Serializable {
 
-  enum Kind {
+  public enum Kind {
     MIGRATED,
     DIFFERS,
     HANDED_BACK,

@@ -79,7 +79,8 @@ final class AgentPath {
     int migrated = 0;
     for (int from = 0; from < datasets.size(); from += group) {
       Map<String, Pending> pending = new LinkedHashMap<>();
-      for (PlannedDataset dataset : datasets.subList(from, Math.min(datasets.size(), from + group))) {
+      for (PlannedDataset dataset :
+          datasets.subList(from, Math.min(datasets.size(), from + group))) {
         Finished stopped = held.apply(dataset);
         if (stopped != null) {
           done.accept(stopped);

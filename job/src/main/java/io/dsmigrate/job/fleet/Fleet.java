@@ -3,8 +3,10 @@ package io.dsmigrate.job.fleet;
 import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.agent.Agents;
 import io.dsmigrate.job.ledger.Ledger;
 import io.dsmigrate.job.ledger.Recovery;
+import io.dsmigrate.job.plan.ExecutionPath;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.results.DatasetResult;
@@ -136,35 +138,73 @@ public final class Fleet {
     ExecutionContext execution =
         ExecutionContext.open(spark, settings, rows, dryRun, results, leaseKeeper);
     // The per-dataset Spark path; every dataset is handed to it once admitted.
-    Admitter admitter = new Admitter(execution, new Attempts(execution, watchdog));
+    Attempts attempts = new Attempts(execution, watchdog);
+    Admitter admitter = new Admitter(execution, attempts);
     WaveGuard guard =
         new WaveGuard(wave, dryRun ? ErrorThreshold.NEVER : settings.errorThreshold());
+    List<Future<?>> futures = Collections.synchronizedList(new ArrayList<>());
+    // Records a dataset's outcome: counted by the wave, reported, its row appended.
+    java.util.function.Consumer<Finished> record =
+        outcome -> {
+          guard.finished(outcome.result().status());
+          finished.add(outcome.result());
+          listener.finished(outcome.result(), done.incrementAndGet(), datasets.size());
+          if (!dryRun) {
+            execution.recorder().add(outcome.result(), outcome.lease());
+          }
+        };
+    java.util.function.Function<PlannedDataset, Finished> held =
+        dataset -> {
+          String stopped = guard.stoppedBy();
+          return stopped == null
+              ? null
+              : Finished.unleased(
+                  rows.notStarted(
+                      dataset.spec(),
+                      ERROR_THRESHOLD,
+                      stopped
+                          + ". Look at the wave's failures, fix the cause, then run the plan"
+                          + " again"));
+        };
+    List<PlannedDataset> byAgents = new ArrayList<>();
+    List<PlannedDataset> bySpark = new ArrayList<>();
+    for (PlannedDataset dataset : datasets) {
+      boolean agent =
+          !dryRun && settings.agent().enabled() && dataset.path() == ExecutionPath.AGENT;
+      (agent ? byAgents : bySpark).add(dataset);
+    }
+    int migratedByAgents = 0;
     try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (PlannedDataset dataset : datasets) {
+      for (PlannedDataset dataset : bySpark) {
         futures.add(
             agents.submit(
                 () -> {
-                  String stopped = guard.stoppedBy();
-                  Finished outcome =
-                      stopped != null
-                          ? Finished.unleased(
-                              rows.notStarted(
-                                  dataset.spec(),
-                                  ERROR_THRESHOLD,
-                                  stopped
-                                      + ". Look at the wave's failures, fix the cause, then run"
-                                      + " the plan again"))
-                          : admitter.run(dataset, previous.get(dataset.spec().id()));
-                  guard.finished(outcome.result().status());
-                  finished.add(outcome.result());
-                  listener.finished(outcome.result(), done.incrementAndGet(), datasets.size());
-                  if (!dryRun) {
-                    execution.recorder().add(outcome.result(), outcome.lease());
-                  }
+                  Finished outcome = held.apply(dataset);
+                  record.accept(
+                      outcome != null
+                          ? outcome
+                          : admitter.run(dataset, previous.get(dataset.spec().id())));
                 }));
       }
-      for (Future<?> future : futures) {
+      if (!byAgents.isEmpty()) {
+        AgentPath agentPath =
+            new AgentPath(
+                execution,
+                admitter,
+                Agents.of(spark, settings.security())
+                    .limits(settings.agent().maxBytes(), (int) settings.agent().maxFiles())
+                    .chunkSize(AGENT_CHUNK));
+        migratedByAgents =
+            agentPath.run(
+                byAgents,
+                previous,
+                AGENT_CHUNK * 4 * Math.max(1, spark.sparkContext().defaultParallelism()),
+                held,
+                record,
+                admitted ->
+                    futures.add(agents.submit(() -> record.accept(attempts.migrate(admitted)))));
+      }
+      for (Future<?> future : List.copyOf(futures)) {
         try {
           future.get();
         } catch (Exception e) {
@@ -191,8 +231,11 @@ public final class Fleet {
     }
     List<DatasetResult> ordered = new ArrayList<>(finished);
     ordered.sort((a, b) -> a.datasetId().compareTo(b.datasetId()));
-    return new FleetReport(runId, ordered, guard.stoppedBy());
+    return new FleetReport(runId, ordered, guard.stoppedBy(), migratedByAgents);
   }
+
+  /** Datasets per agent task. */
+  private static final int AGENT_CHUNK = 25;
 
   /** The error class of the rows of a wave that its error threshold stopped. */
   public static final String ERROR_THRESHOLD = "ERROR_THRESHOLD";
