@@ -12,8 +12,8 @@ import java.io.Serializable;
  *       rows match the transformed source ({@code comparison}).
  *   <li>{@link Kind#DIFFERS}: written and committed, but the profiles differ: the driver finds the
  *       differences with the Spark path's validation (and undoes the write).
- *   <li>{@link Kind#HANDED_BACK}: nothing was changed; the dataset takes the Spark path ({@code
- *       message} says why).
+ *   <li>{@link Kind#HANDED_BACK}: nothing was changed (or what was, is removed); the dataset takes
+ *       the Spark path ({@code message} says why; {@code failure} is what failed, if anything did).
  *   <li>{@link Kind#FAILED}: the dataset failed ({@code errorClass}, {@code message}); whatever the
  *       agent wrote is removed ({@code undone}), or could not be ({@code undone} false, and the
  *       driver undoes it as after a crash).
@@ -28,7 +28,8 @@ public record AgentOutcome(
     String message,
     boolean undone,
     long startedMillis,
-    long finishedMillis)
+    long finishedMillis,
+    Throwable failure)
     implements Serializable {
 
   public enum Kind {
@@ -39,6 +40,11 @@ public record AgentOutcome(
   }
 
   static AgentOutcome handedBack(String datasetId, String why, long started) {
+    return failed(datasetId, why, null, started);
+  }
+
+  /** Handed back after {@code failure}, whatever the agent wrote removed. */
+  static AgentOutcome failed(String datasetId, String why, Throwable failure, long started) {
     return new AgentOutcome(
         datasetId,
         Kind.HANDED_BACK,
@@ -48,6 +54,7 @@ public record AgentOutcome(
         why,
         true,
         started,
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        failure);
   }
 }

@@ -53,7 +53,11 @@ final class AgentTask implements FlatMapFunction<Iterator<AgentWork>, AgentOutco
   @Override
   public Iterator<AgentOutcome> call(Iterator<AgentWork> works) {
     List<AgentOutcome> outcomes = new ArrayList<>();
+    org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
     while (works.hasNext()) {
+      if (task != null) {
+        task.killTaskIfInterrupted(); // a cancelled job starts no more datasets
+      }
       AgentWork work = works.next();
       outcomes.add(migrate(work, bindings.get(work.binding())));
     }
@@ -97,8 +101,7 @@ final class AgentTask implements FlatMapFunction<Iterator<AgentWork>, AgentOutco
             started);
       }
     } catch (IOException | RuntimeException e) {
-      return AgentOutcome.handedBack(
-          work.datasetId(), "listing failed: " + e.getMessage(), started);
+      return AgentOutcome.failed(work.datasetId(), "listing failed: " + e.getMessage(), e, started);
     }
     String dataFile = "part-00000-" + UUID.randomUUID() + "-c000";
     boolean created = false;
@@ -153,14 +156,15 @@ final class AgentTask implements FlatMapFunction<Iterator<AgentWork>, AgentOutco
           same.isPresent() ? null : "the written rows differ from the transformed source",
           false,
           started,
-          System.currentTimeMillis());
+          System.currentTimeMillis(),
+          null);
     } catch (Exception e) {
       String why = e.getClass().getSimpleName() + ": " + e.getMessage();
       try {
         if (created) {
           undo(fs, target, dataFile, work.commitTag());
         }
-        return AgentOutcome.handedBack(work.datasetId(), why, started);
+        return AgentOutcome.failed(work.datasetId(), why, e, started);
       } catch (IOException | RuntimeException undoFailure) {
         return new AgentOutcome(
             work.datasetId(),
@@ -171,7 +175,8 @@ final class AgentTask implements FlatMapFunction<Iterator<AgentWork>, AgentOutco
             why + "; removing what the agent wrote failed too: " + undoFailure.getMessage(),
             false,
             started,
-            System.currentTimeMillis());
+            System.currentTimeMillis(),
+            e);
       }
     }
   }

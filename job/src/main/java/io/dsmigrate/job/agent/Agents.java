@@ -36,6 +36,7 @@ public final class Agents {
   private long maxBytes = 256L << 20;
   private int maxFiles = 200;
   private int chunkSize = 25;
+  private java.time.Duration timeout = java.time.Duration.ofHours(1);
   private final Map<String, Object> bindings = new HashMap<>();
 
   private Agents(SparkSession spark, SecuritySettings security) {
@@ -51,6 +52,15 @@ public final class Agents {
   public Agents limits(long bytes, int files) {
     this.maxBytes = bytes;
     this.maxFiles = files;
+    return this;
+  }
+
+  /**
+   * How long one job of chunks may run (a dataset's timeout: chunks are small); past it the job is
+   * cancelled and its datasets are reported by none.
+   */
+  public Agents timeout(java.time.Duration value) {
+    this.timeout = requireNonNull(value, "timeout is null");
     return this;
   }
 
@@ -146,7 +156,15 @@ public final class Agents {
         from += slice.size();
       }
       if (running != null) {
-        outcomes.accept(await(running));
+        List<AgentOutcome> done;
+        try {
+          done = await(running);
+        } catch (RuntimeException e) {
+          stop(context, running);
+          stop(context, next);
+          throw e;
+        }
+        outcomes.accept(done);
       }
       running = next;
     } while (running != null);
@@ -172,9 +190,46 @@ public final class Agents {
     }
   }
 
-  private static List<AgentOutcome> await(JavaFutureAction<List<AgentOutcome>> job) {
+  /**
+   * Cancels {@code job} and waits until none of its tasks runs any more: only then may what they
+   * were writing be undone by others.
+   */
+  private static void stop(JavaSparkContext context, JavaFutureAction<List<AgentOutcome>> job) {
+    if (job == null) {
+      return;
+    }
+    job.cancel(true);
+    long until = System.currentTimeMillis() + 600_000;
+    for (int id : job.jobIds()) {
+      while (System.currentTimeMillis() < until) {
+        var info = context.statusTracker().getJobInfo(id);
+        boolean running = false;
+        if (info != null) {
+          for (int stage : info.stageIds()) {
+            var stageInfo = context.statusTracker().getStageInfo(stage);
+            running |= stageInfo != null && stageInfo.numActiveTasks() > 0;
+          }
+        }
+        if (!running) {
+          break;
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private List<AgentOutcome> await(JavaFutureAction<List<AgentOutcome>> job) {
     try {
-      return job.get();
+      return job.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      job.cancel(true);
+      throw new IllegalStateException(
+          "the agents ran past " + timeout + "; their job is cancelled");
     } catch (InterruptedException e) {
       job.cancel(true);
       Thread.currentThread().interrupt();

@@ -17,15 +17,27 @@ import java.sql.Timestamp;
  * @param resumeWritten the committed write of a stopped run to validate instead of writing again,
  *     or null to migrate from the start
  * @param started when this run took the dataset up, for its row
+ * @param attemptsBefore attempts already made on another path (an agent's that failed in a way that
+ *     can pass), counted against the retries
  */
 record Admitted(
     PlannedDataset dataset,
     DatasetResult previous,
     Lease lease,
     MigrationProgress resumeWritten,
-    Timestamp started) {
+    Timestamp started,
+    int attemptsBefore) {
   Admitted {
     requireNonNull(dataset, "dataset is null");
     requireNonNull(started, "started is null");
+  }
+
+  Admitted(
+      PlannedDataset dataset,
+      DatasetResult previous,
+      Lease lease,
+      MigrationProgress resumeWritten,
+      Timestamp started) {
+    this(dataset, previous, lease, resumeWritten, started, 0);
   }
 }

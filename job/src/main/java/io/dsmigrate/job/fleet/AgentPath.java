@@ -8,6 +8,7 @@ import io.dsmigrate.job.agent.TableRegistration;
 import io.dsmigrate.job.ledger.Lease;
 import io.dsmigrate.job.ledger.LeaseLostException;
 import io.dsmigrate.job.ledger.LedgerState;
+import io.dsmigrate.job.migrate.Failures;
 import io.dsmigrate.job.migrate.MigrationProgress;
 import io.dsmigrate.job.migrate.OffLimits;
 import io.dsmigrate.job.plan.PlannedDataset;
@@ -16,6 +17,7 @@ import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.Status;
 import io.dsmigrate.job.results.ValidationFigures;
+import io.dsmigrate.job.rollback.Undo;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.Names;
 import io.dsmigrate.validation.ComparisonResult;
@@ -127,15 +129,10 @@ final class AgentPath {
       } catch (RuntimeException e) { // the job failed as a whole (e.g. executors lost)
         LOG.warn("Agents failed ({}); their datasets go on on the Spark path", e.getMessage());
       }
-      // What no agent reported (its job failed) is picked up on the Spark path, as after a crash.
+      // What no agent reported (its job failed or ran too long): whatever it may have committed
+      // is undone, as after a crash, and the dataset starts again on the Spark path.
       for (Pending left : pending.values()) {
-        sparkPath.accept(
-            new Admitted(
-                left.admitted().dataset(),
-                left.admitted().previous(),
-                left.admitted().lease(),
-                null,
-                left.admitted().started()));
+        leftOver(left, done, sparkPath);
       }
       migrated += count[0];
     }
@@ -215,6 +212,35 @@ final class AgentPath {
     }
   }
 
+  private void leftOver(Pending left, Consumer<Finished> done, Consumer<Admitted> sparkPath) {
+    Admitted admitted = left.admitted();
+    String id = admitted.dataset().spec().id();
+    SparkSession spark = execution.spark();
+    try {
+      admitted.lease().record(LedgerState.UNDOING, left.progress(), null, "the agents stopped");
+      Undo.of(spark, execution.ownership(spark, id, null), null).all(left.progress().changes(id));
+    } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
+      String message =
+          "Cannot migrate "
+              + id
+              + ": the agents stopped, and undoing what they may have written failed: "
+              + Failures.firstLine(String.valueOf(e.getMessage()))
+              + ". The next run undoes it first";
+      admitted.lease().leaveUndoing(left.progress(), message);
+      DatasetResult failed =
+          row(left, Status.FAILED, null)
+              .withOutcome(
+                  Status.FAILED,
+                  ErrorClass.ROLLBACK_FAILED.name(),
+                  message,
+                  admitted.started(),
+                  FleetRows.now());
+      done.accept(recordOutcome(admitted.lease(), LedgerState.FAILED, left.progress(), failed));
+      return;
+    }
+    sparkPath.accept(admitted);
+  }
+
   /** Records what an agent did; returns whether it migrated the dataset. */
   private boolean record(
       Pending taken, AgentOutcome outcome, Consumer<Finished> done, Consumer<Admitted> sparkPath) {
@@ -224,7 +250,19 @@ final class AgentPath {
     switch (outcome.kind()) {
       case HANDED_BACK -> {
         LOG.info("{}: takes the Spark path: {}", spec.id(), outcome.message());
-        sparkPath.accept(admitted);
+        // An agent's try that failed in a way that can pass counts as the first attempt, as it
+        // would on the Spark path; any other failure is met again, and reported, there.
+        boolean counted =
+            outcome.failure() != null
+                && Failures.classify(outcome.failure(), spec, "migrate").errorClass().retryable();
+        sparkPath.accept(
+            new Admitted(
+                admitted.dataset(),
+                admitted.previous(),
+                lease,
+                null,
+                admitted.started(),
+                counted ? 1 : 0));
         return false;
       }
       case FAILED -> {

@@ -67,7 +67,7 @@ final class Attempts {
     Lease lease = admitted.lease();
     String group = execution.jobGroup(spec.id());
     SparkContext context = spark.sparkContext();
-    int attempt = 0;
+    int attempt = admitted.attemptsBefore();
     while (true) {
       attempt++;
       AtomicBoolean timedOut = new AtomicBoolean();

@@ -193,7 +193,8 @@ public final class Fleet {
                 admitter,
                 Agents.of(spark, settings.security())
                     .limits(settings.agent().maxBytes(), (int) settings.agent().maxFiles())
-                    .chunkSize(AGENT_CHUNK));
+                    .chunkSize(AGENT_CHUNK)
+                    .timeout(settings.datasetTimeout()));
         migratedByAgents =
             agentPath.run(
                 byAgents,
