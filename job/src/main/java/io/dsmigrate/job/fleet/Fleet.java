@@ -51,10 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The fleet itself schedules: it hands each dataset to an agent thread, counts the wave's
  * outcomes ({@code WaveGuard}) and orders the report. The parts it hands work to each own one
- * thing: {@link Admission} decides from the ledger what to do with a dataset, {@code Admitter}
- * applies that decision (lease, recovery) and hands the taken dataset to its migration path, {@code
- * Attempts} (attempts, retries, timeout), {@code WaveRollback} rolls a stopped wave back, and
- * {@code FleetRows} builds the rows of datasets not migrated.
+ * thing: {@link Admission} decides from the ledger what to do with a dataset; {@code Admitter}
+ * applies that decision (pause, lease, recovery) and hands the taken dataset ({@code Admitted}) to
+ * its migration path, {@code Attempts}, the per-dataset Spark path (attempts, retries, timeout); a
+ * second path plugs in where {@code Admitter} hands datasets over. {@code WaveRollback} rolls a
+ * stopped wave back, and {@code FleetRows} builds the rows of the datasets not migrated.
  */
 public final class Fleet {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
