@@ -100,7 +100,8 @@ final class BenchCommand implements Callable<Integer> {
     long baselineNanos = 0;
     if (marginal) {
       long start = System.nanoTime();
-      migrate(spark, settings, specs(source, "bench_base_" + run, 0, baselineDatasets), run + "_base");
+      migrate(
+          spark, settings, specs(source, "bench_base_" + run, 0, baselineDatasets), run + "_base");
       baselineNanos = System.nanoTime() - start;
     }
     resetPeakHeap();

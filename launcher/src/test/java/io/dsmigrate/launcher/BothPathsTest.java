@@ -15,7 +15,6 @@ import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.SpecLoader;
 import io.dsmigrate.launcher.demo.DemoWarehouse;
 import io.dsmigrate.testing.SparkTestBase;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +37,7 @@ import scala.Option;
 class BothPathsTest extends SparkTestBase {
 
   @Test
-  void everyDemoShapeGivesTheSameTargetAndResultsRowOnBothPaths() throws IOException {
+  void everyDemoShapeGivesTheSameTargetAndResultsRowOnBothPaths() throws Exception {
     Path specsDir = new DemoWarehouse(spark(), temp.resolve("demo")).create(8);
     List<DatasetSpec> specs;
     try (Stream<Path> files = Files.list(specsDir)) {
@@ -88,10 +87,14 @@ class BothPathsTest extends SparkTestBase {
     return Settings.load(
         null,
         Map.of(
-            "dsmigrate.workdir", temp.resolve("work").toString(),
-            "dsmigrate.results.database", "both_results",
-            "dsmigrate.agent.enabled", agents,
-            "dsmigrate.fleet.concurrency", "2"));
+            "dsmigrate.workdir",
+            temp.resolve("work").toString(),
+            "dsmigrate.results.database",
+            "both_results",
+            "dsmigrate.agent.enabled",
+            agents,
+            "dsmigrate.fleet.concurrency",
+            "2"));
   }
 
   /** A results row without what differs from run to run (ids, times). */
@@ -135,7 +138,7 @@ class BothPathsTest extends SparkTestBase {
   }
 
   /** What a consumer of each migrated target sees. */
-  private Map<String, Map<String, Object>> targets(FleetReport report) {
+  private Map<String, Map<String, Object>> targets(FleetReport report) throws Exception {
     Map<String, Map<String, Object>> targets = new LinkedHashMap<>();
     for (DatasetResult result : report.results()) {
       if (result.targetLocation() == null || !result.status().name().equals("SUCCEEDED")) {
@@ -157,7 +160,9 @@ class BothPathsTest extends SparkTestBase {
                   "CAST(tableFeatures AS STRING)")
               .first();
       target.put("detail", detail.toString());
-      if (result.target() != null && result.target().contains(".") && !result.target().contains("/")) {
+      if (result.target() != null
+          && result.target().contains(".")
+          && !result.target().contains("/")) {
         String[] name = result.target().split("\\.", 2);
         CatalogTable table =
             spark()
@@ -170,8 +175,7 @@ class BothPathsTest extends SparkTestBase {
         entry.add(table.location().toString());
         entry.add(table.schema().json());
         entry.add(table.partitionColumnNames().toString());
-        entry.add(
-            table.properties().filterKeys(key -> !key.startsWith("transient_")).toString());
+        entry.add(table.properties().filterKeys(key -> !key.startsWith("transient_")).toString());
         entry.add(table.storage().properties().toString());
         target.put("metastore", entry);
       }

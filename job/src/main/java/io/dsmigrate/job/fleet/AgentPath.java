@@ -284,6 +284,16 @@ final class AgentPath {
       }
       default -> {}
     }
+    try {
+      // The agent's write committed: from here a crash leaves it to be validated, as on the Spark
+      // path (or undone, when the table was not registered yet).
+      lease.record(LedgerState.WRITTEN, taken.progress(), null, null);
+    } catch (LeaseLostException lost) {
+      done.accept(
+          Finished.unleased(
+              execution.rows().lostLease(spec, lost, admitted.previous(), admitted.started())));
+      return false;
+    }
     if (spec.target().table() != null) {
       try {
         registration.register(

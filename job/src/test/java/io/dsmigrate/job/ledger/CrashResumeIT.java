@@ -2,6 +2,7 @@ package io.dsmigrate.job.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.Planner;
@@ -72,6 +73,18 @@ class CrashResumeIT extends SparkTestBase {
     assertThat(ledger.head("to_table").state()).isEqualTo(LedgerState.SUCCEEDED);
     assertThat(ledger.head("to_table").recorded()).isFalse();
 
+    // Agent path, a path target: halted after the agent's Delta Kernel commit, before its
+    // outcome: the next run finds the commit by its tag and validates it.
+    Child agentPath = start("crash-run", "x1:WRITTEN");
+    assertThat(agentPath.awaitExit()).as(agentPath.output()).isEqualTo(HaltPoint.STATUS);
+    assertThat(ledger.head("x1").state()).isEqualTo(LedgerState.WRITTEN);
+
+    // Agent path, a table target: halted after the commit, before the table was registered: the
+    // next run undoes the write it can prove is its own, and migrates the dataset again.
+    Child agentTable = start("crash-run", "x2:WRITTEN");
+    assertThat(agentTable.awaitExit()).as(agentTable.output()).isEqualTo(HaltPoint.STATUS);
+    assertThat(ledger.head("x2").state()).isEqualTo(LedgerState.WRITTEN);
+
     // A real SIGKILL while a dataset is being written or validated.
     Child fourth = start("crash-run", "");
     LedgerEntry caught = fourth.awaitLedger(ledger);
@@ -126,9 +139,10 @@ class CrashResumeIT extends SparkTestBase {
               spark()
                   .sql("DESCRIBE HISTORY delta.`" + location + "`")
                   .where(
-                      "userMetadata LIKE 'dsmigrate %' AND operation IN ('WRITE', 'CREATE TABLE AS"
+                      Ownership.COMMIT_TAG_SQL
+                          + " LIKE 'dsmigrate %' AND operation IN ('WRITE', 'CREATE TABLE AS"
                           + " SELECT', 'CREATE OR REPLACE TABLE AS SELECT', 'REPLACE TABLE AS"
-                          + " SELECT')")
+                          + " SELECT', 'CREATE TABLE')")
                   .count())
           .as(dataset.getKey() + " was written once")
           .isEqualTo(1);
