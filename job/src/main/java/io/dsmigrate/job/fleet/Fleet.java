@@ -81,6 +81,7 @@ public final class Fleet {
   private static final Map<String, LedgerState> LEDGER_STEPS =
       Map.of(
           "clear source", LedgerState.SNAPSHOTTED,
+          "convert to delta", LedgerState.SNAPSHOTTED,
           "write target", LedgerState.WRITING,
           "validate", LedgerState.WRITTEN,
           "cut over", LedgerState.CUTTING_OVER,
