@@ -27,8 +27,8 @@ import org.apache.spark.sql.types.StructType;
  * <p>That is correct only when the target is exactly the source's files under a Delta log: the
  * migration is in place (the target is the source's table, or the source's directory), the source
  * is Parquet (a directory, a Spark Parquet table or a Hive table with the Parquet serde), the
- * target is Delta, nothing is transformed, the target's partitioning is the source's, and there is
- * no cut-over. A partitioned table converts only when every registered partition is where Hive puts
+ * target is Delta, nothing is transformed, the target's {@code partitionBy} names the source's
+ * partition columns (none for an unpartitioned source), and there is no cut-over. A partitioned table converts only when every registered partition is where Hive puts
  * it ({@code <table dir>/col=value/...}): Delta takes partition values from the directory names, so
  * a partition elsewhere would be lost or misread.
  *
@@ -105,8 +105,9 @@ public final class ConvertInPlace {
     if (source.files() == 0) {
       return Decision.no("the source holds no files (Delta converts only existing Parquet files)");
     }
-    if (!target.partitionBy().isEmpty()
-        && !lowerCase(target.partitionBy()).equals(lowerCase(source.partitionColumns()))) {
+    // A target without partitionBy is written unpartitioned, so only the source's own partition
+    // columns, in its order, keep the table as the rewrite would make it.
+    if (!lowerCase(target.partitionBy()).equals(lowerCase(source.partitionColumns()))) {
       return Decision.no(
           "the target is partitioned by "
               + target.partitionBy()

@@ -86,8 +86,7 @@ class ConvertCrashIT extends SparkTestBase {
         digests.put(
             root.relativize(file).toString(),
             HexFormat.of()
-                .formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
       }
     }
     return digests;

@@ -72,6 +72,13 @@ class ConvertInPlaceDecisionTest {
             parquetDirectory(List.of("part")));
     assertThat(repartitioned.converts()).isFalse();
     assertThat(repartitioned.reason()).contains("partitioned by [id]", "[part]");
+    // Without partitionBy the rewrite writes an unpartitioned table; so would not a conversion.
+    assertThat(
+            ConvertInPlace.applies(
+                    toDirectory(new TargetSpec(null, DIR, "delta", null)),
+                    parquetDirectory(List.of("part")))
+                .converts())
+        .isFalse();
   }
 
   @Test
@@ -86,7 +93,7 @@ class ConvertInPlaceDecisionTest {
 
   @Test
   void aPartitionedTableConvertsOnlyWhenEveryPartitionIsInHivesLayoutUnderItsDirectory() {
-    DatasetSpec spec = toTable(new TargetSpec("legacy.events", null, null, null));
+    DatasetSpec spec = toTable(new TargetSpec("legacy.events", null, null, List.of("day")));
     SourceInfo source = hiveParquetTable(List.of("day"));
 
     ConvertInPlace.Decision unknown = ConvertInPlace.applies(spec, source);

@@ -81,7 +81,7 @@ class ConvertInPlaceTest extends JobTestBase {
                     target: { path: "%s", partitionBy: [ part ] }
                   - id: events
                     source: { table: cip_legacy.events }
-                    target: { table: cip_legacy.events }
+                    target: { table: cip_legacy.events, partitionBy: [ day ] }
                   - id: prices
                     source: { table: cip_legacy.prices }
                     target: { table: cip_legacy.prices }
