@@ -28,9 +28,10 @@ import org.apache.spark.sql.types.StructType;
  * migration is in place (the target is the source's table, or the source's directory), the source
  * is Parquet (a directory, a Spark Parquet table or a Hive table with the Parquet serde), the
  * target is Delta, nothing is transformed, the target's {@code partitionBy} names the source's
- * partition columns (none for an unpartitioned source), and there is no cut-over. A partitioned table converts only when every registered partition is where Hive puts
- * it ({@code <table dir>/col=value/...}): Delta takes partition values from the directory names, so
- * a partition elsewhere would be lost or misread.
+ * partition columns (none for an unpartitioned source), and there is no cut-over. A partitioned
+ * table converts only when every registered partition is where Hive puts it ({@code <table
+ * dir>/col=value/...}): Delta takes partition values from the directory names, so a partition
+ * elsewhere would be lost or misread.
  *
  * <pre>{@code
  * ConvertInPlace.Decision decision = ConvertInPlace.applies(spec, source, layout);
