@@ -44,6 +44,7 @@ final class Attempts {
   private static final Map<String, LedgerState> LEDGER_STEPS =
       Map.of(
           "clear source", LedgerState.SNAPSHOTTED,
+          "convert to delta", LedgerState.SNAPSHOTTED,
           "write target", LedgerState.WRITING,
           "validate", LedgerState.WRITTEN,
           "cut over", LedgerState.CUTTING_OVER,

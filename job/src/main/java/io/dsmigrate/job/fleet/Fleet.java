@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * thing: {@link Admission} decides from the ledger what to do with a dataset; {@code Admitter}
  * applies that decision (pause, lease, recovery) and hands the taken dataset ({@code Admitted}) to
  * its migration path, {@code Attempts}, the per-dataset Spark path (attempts, retries, timeout); a
- * second path plugs in where {@code Admitter} hands datasets over. {@code WaveRollback} rolls a
- * stopped wave back, and {@code FleetRows} builds the rows of the datasets not migrated.
+ * second path, {@code AgentPath} (executor tasks), takes the small datasets planned for it and
+ * hands back what it cannot finish. {@code WaveRollback} rolls a stopped wave back, and {@code
+ * FleetRows} builds the rows of the datasets not migrated.
  */
 public final class Fleet {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);

@@ -10,7 +10,10 @@ package io.dsmigrate.job.ledger;
 public enum LedgerState {
   /** The lease is taken; nothing is changed yet. */
   STARTED,
-  /** The source is copied to its snapshot; it may be (partly) cleared from here on. */
+  /**
+   * The source is copied to its snapshot (or recorded, to be converted to Delta in place); it may
+   * be (partly) cleared (or converted) from here on.
+   */
   SNAPSHOTTED,
   /** The target is being written; the write may or may not have committed. */
   WRITING,

@@ -9,6 +9,7 @@ import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.rollback.Undo;
+import io.dsmigrate.job.snapshot.Snapshot;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.validation.DatasetSource;
 import org.apache.spark.sql.SparkSession;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li>WRITING: if the target's Delta history holds a commit tagged with that attempt's commit tag
  *       (and a table target is registered), the write committed: go on as WRITTEN. Otherwise undo
  *       whatever part of the write exists, then migrate it.
- *   <li>WRITTEN: validate the target that was written, without writing it again.
+ *   <li>WRITTEN: validate the target that was written, without writing it again. A source converted
+ *       to Delta in place is undone and converted again instead (nothing is rewritten either way).
  *   <li>CUTTING_OVER: the target was validated; the source table may have been renamed to its
  *       backup name, and its name pointed at the target. Undo that (whatever part was done), then
  *       go on as WRITTEN: validate again and cut over again.
@@ -78,7 +80,13 @@ public final class Recovery {
     if (left.state() == LedgerState.STARTED || progress == null) {
       return new Fresh();
     }
+    // A conversion in place is not resumed but undone and done again: it is metadata only, and
+    // the Parquet rows it is validated against were read before it.
+    boolean converted =
+        progress.snapshot() != null
+            && Snapshot.parse(progress.snapshot()).kind() == Snapshot.Kind.CONVERT;
     if (sameSpec
+        && !converted
         && (left.state() == LedgerState.WRITTEN
             || (left.state() == LedgerState.WRITING && committed(spark, left)))) {
       LOG.info(

@@ -19,6 +19,7 @@ import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.results.Status;
 import io.dsmigrate.job.results.ValidationFigures;
 import io.dsmigrate.job.rollback.Undo;
+import io.dsmigrate.job.snapshot.Conversions;
 import io.dsmigrate.job.snapshot.Snapshot;
 import io.dsmigrate.job.snapshot.Snapshots;
 import io.dsmigrate.job.spec.DatasetSpec;
@@ -200,6 +201,15 @@ public final class DatasetMigration {
       return;
     }
 
+    if (inPlace && resumed == null) {
+      ConvertInPlace.Decision decision = conversion(sourceRows);
+      if (decision.converts()) {
+        convertInPlace(sourceRows, rows, target);
+        return;
+      }
+      LOG.info(
+          "{}: copied and rewritten, not converted in place: {}", spec.id(), decision.reason());
+    }
     if (inPlace) {
       step.accept("snapshot source");
       boolean deltaAtSameLocation =
@@ -221,14 +231,7 @@ public final class DatasetMigration {
         snapshot =
             resumed != null
                 ? Snapshot.parse(resumed.snapshot())
-                : Snapshots.copy(
-                    spark,
-                    source,
-                    run.snapshotRoot()
-                        .resolve(run.runId())
-                        .resolve(LedgerFiles.safeName(spec.id()))
-                        .toUri()
-                        .toString());
+                : Snapshots.copy(spark, source, snapshotDirectory());
         sourceRows = readSnapshot(source, snapshot);
         rows = transform(sourceRows);
         touched = true;
@@ -258,6 +261,75 @@ public final class DatasetMigration {
     if (spec.cutover()) {
       cutOver();
     }
+  }
+
+  /**
+   * Whether this in-place migration converts its source where it stands ({@link ConvertInPlace}). A
+   * Parquet directory's partition columns are those Spark found reading it; a partitioned table's
+   * partitions are taken from the metastore.
+   */
+  private ConvertInPlace.Decision conversion(Dataset<Row> sourceRows) {
+    if (source.table() == null && source.format().equals("parquet")) {
+      source =
+          new SourceInfo(
+              null,
+              source.location(),
+              source.format(),
+              source.provider(),
+              source.managed(),
+              source.schemaDdl(),
+              ConvertInPlace.pathPartitionColumns(sourceRows),
+              source.sizeBytes(),
+              source.files());
+    }
+    PartitionLayout layout =
+        source.table() != null
+                && source.format().equals("parquet")
+                && !source.partitionColumns().isEmpty()
+            ? PartitionLayout.of(spark, source.table())
+            : null;
+    return ConvertInPlace.applies(spec, source, layout);
+  }
+
+  /**
+   * Converts the source to Delta where it stands: records what an undo needs (the location, the
+   * table definition and every file with its size; the ledger names the record before anything
+   * changes), runs {@code CONVERT TO DELTA} under the attempt's commit tag, proves the new Delta
+   * log is this attempt's, and validates the Delta table against the Parquet rows as they were read
+   * before the conversion.
+   */
+  private void convertInPlace(Dataset<Row> sourceRows, Dataset<Row> rows, TargetSpec target) {
+    step.accept("snapshot source");
+    snapshot = Conversions.record(spark, source, snapshotDirectory());
+    step.accept("convert to delta");
+    touched = true;
+    spark.sql(ConvertInPlace.statement(source));
+    Ownership.Proof proof = ownership.target(targetLocation, null, false);
+    if (!proof.clean()) {
+      throw new MigrationException(
+          ErrorClass.INTERNAL_ERROR,
+          "Cannot migrate "
+              + spec.id()
+              + ": after CONVERT TO DELTA, the Delta log at "
+              + targetLocation
+              + " is not this attempt's own ("
+              + (proof.detail() != null ? proof.detail() : proof.describeForeign())
+              + "); someone else converted or wrote to it at the same time");
+    }
+    step.accept("validate");
+    Dataset<Row> written =
+        target.table() != null
+            ? spark.table(Names.quoted(target.table()))
+            : spark.read().format("delta").load(targetLocation);
+    validate(sourceRows, rows, written, null);
+  }
+
+  private String snapshotDirectory() {
+    return run.snapshotRoot()
+        .resolve(run.runId())
+        .resolve(LedgerFiles.safeName(spec.id()))
+        .toUri()
+        .toString();
   }
 
   private Dataset<Row> transform(Dataset<Row> sourceRows) {

@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.dsmigrate.job.cutover.CutOver;
 import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.results.DatasetResult;
+import io.dsmigrate.job.snapshot.Conversions;
 import io.dsmigrate.job.snapshot.Snapshot;
 import io.dsmigrate.job.snapshot.Snapshots;
 import io.dsmigrate.job.spec.Names;
 import java.io.IOException;
+import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -147,6 +149,21 @@ public final class Undo {
               + " would replace it, so nothing was changed. Move that data away, or roll back with"
               + " --force to replace it");
     }
+    boolean converted =
+        changes.snapshot() != null
+            && Snapshot.parse(changes.snapshot()).kind() == Snapshot.Kind.CONVERT;
+    if (converted && proof.version() != null && proof.state() == Ownership.State.NOT_OURS) {
+      // The Delta log at the source's location is not the conversion's: removing it would
+      // destroy someone else's table.
+      throw new Refused(
+          "Cannot undo the conversion of "
+              + changes.datasetId()
+              + " to Delta in place: the Delta log at "
+              + changes.targetLocation()
+              + " was not written by this migration ("
+              + proof.detail()
+              + "), so nothing was changed. Roll back with --force to remove it anyway");
+    }
     if (proof.state() == Ownership.State.OURS && !proof.foreign().isEmpty()) {
       throw new Refused(
           "Cannot undo the migration of "
@@ -188,7 +205,9 @@ public final class Undo {
     String location = changes.targetLocation();
     if (changes.snapshot() != null) {
       Snapshot taken = Snapshot.parse(changes.snapshot());
-      if (taken.kind() == Snapshot.Kind.COPY) {
+      if (taken.kind() == Snapshot.Kind.CONVERT) {
+        unconvert(changes, taken, proof);
+      } else if (taken.kind() == Snapshot.Kind.COPY) {
         // The source was copied, then cleared; whatever stands at its location now is the
         // migration's target or what is left of the source, and the snapshot holds the source.
         removeTarget(changes, proof, true);
@@ -212,6 +231,52 @@ public final class Undo {
     } else if (proof != null) {
       removeTarget(changes, proof, false);
     }
+  }
+
+  /**
+   * Undoes a conversion to Delta in place: the table definition goes back to what was recorded
+   * before the conversion, then the Delta log is removed. The data files are not touched, and must
+   * be the recorded ones (else nothing is changed). A conversion that never committed left at most
+   * an empty log directory. In this order, an undo stopped half-way is finished by the next one:
+   * the log, still there, proves the definition is the conversion's to restore.
+   */
+  private void unconvert(Changes changes, Snapshot taken, Ownership.Proof proof)
+      throws IOException {
+    Conversions.Recorded recorded = Conversions.read(spark, taken);
+    String location = recorded.location();
+    if (proof.version() == null) {
+      if (!Conversions.hasCommits(spark, location)
+          && recorded.files().keySet().stream().noneMatch(f -> f.startsWith("_delta_log/"))) {
+        // The attempt found no log here before it converted; an empty one is what it began.
+        Conversions.removeLog(spark, location);
+      }
+      LOG.info(
+          "{}: no conversion committed at {}; nothing else to undo", changes.datasetId(), location);
+      return;
+    }
+    List<String> changed = Conversions.changedFiles(spark, recorded);
+    if (!changed.isEmpty()) {
+      throw new IOException(
+          "the files of "
+              + location
+              + " are no longer those recorded before the conversion ("
+              + String.join("; ", changed.subList(0, Math.min(10, changed.size())))
+              + "), so the Parquet source cannot be restored as it was; nothing was changed."
+              + " The record is in "
+              + taken.location());
+    }
+    if (force) {
+      // Discarding others' writes on purpose: files added since the conversion are theirs.
+      for (String file : Conversions.files(spark, location).keySet()) {
+        if (!recorded.files().containsKey(file) && !file.startsWith("_delta_log/")) {
+          LOG.warn(
+              "{}: --force: removing {} (written after the conversion)", changes.datasetId(), file);
+          Conversions.deleteFile(spark, location, file);
+        }
+      }
+    }
+    Conversions.restoreDefinition(spark, recorded);
+    Conversions.removeLog(spark, location);
   }
 
   /** What of the target's location the undone attempts wrote; null when it has no location. */

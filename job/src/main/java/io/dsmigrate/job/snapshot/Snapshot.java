@@ -4,13 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Where a source replaced in place can be restored from, written into the results table as text:
- * {@code copy:<dir>} (a byte-for-byte copy of its files plus its metastore definition) or {@code
- * delta:<location>@v<version>} (a Delta table pinned at the version before the run).
+ * {@code copy:<dir>} (a byte-for-byte copy of its files plus its metastore definition), {@code
+ * delta:<location>@v<version>} (a Delta table pinned at the version before the run) or {@code
+ * convert:<dir>} (a Parquet source converted to Delta in place: the directory holds what {@link
+ * Conversions#record} recorded before the conversion, its location, table definition and files).
  */
 public record Snapshot(Kind kind, String location, long version) {
   public enum Kind {
     COPY,
-    DELTA_VERSION
+    DELTA_VERSION,
+    CONVERT
   }
 
   public Snapshot {
@@ -21,6 +24,9 @@ public record Snapshot(Kind kind, String location, long version) {
   public static Snapshot parse(String text) {
     if (text.startsWith("copy:")) {
       return new Snapshot(Kind.COPY, text.substring("copy:".length()), -1);
+    }
+    if (text.startsWith("convert:")) {
+      return new Snapshot(Kind.CONVERT, text.substring("convert:".length()), -1);
     }
     if (text.startsWith("delta:")) {
       int at = text.lastIndexOf("@v");
@@ -34,6 +40,10 @@ public record Snapshot(Kind kind, String location, long version) {
 
   @Override
   public String toString() {
-    return kind == Kind.COPY ? "copy:" + location : "delta:" + location + "@v" + version;
+    return switch (kind) {
+      case COPY -> "copy:" + location;
+      case CONVERT -> "convert:" + location;
+      case DELTA_VERSION -> "delta:" + location + "@v" + version;
+    };
   }
 }
