@@ -13,13 +13,17 @@ import java.util.Locale;
 
 /**
  * How a dataset is executed: by an executor task that migrates it among many small datasets ({@link
- * #AGENT}), or by its own Spark jobs from the driver ({@link #SPARK}, which supports everything).
+ * #AGENT}), by its own Spark jobs from the driver ({@link #SPARK}, which supports everything), or,
+ * for an in-place Parquet source without a transform, converted where it stands ({@link #CONVERT},
+ * metadata only, on the Spark path).
  * The planner chooses with {@link #choose}; the plan JSON carries it as {@code "path":
  * "agent"|"spark"} with the reason.
  */
 public enum ExecutionPath {
   AGENT,
-  SPARK;
+  SPARK,
+  /** An in-place Parquet to Delta migration without a transform: {@code CONVERT TO DELTA}. */
+  CONVERT;
 
   /** The name in the plan JSON and in {@code plan}'s summary. */
   @JsonValue
@@ -80,6 +84,10 @@ public enum ExecutionPath {
       DatasetSpec spec, SourceInfo source, String targetLocation, AgentLimits limits) {
     requireNonNull(spec, "spec is null");
     requireNonNull(limits, "limits is null");
+    if (source != null
+        && io.dsmigrate.job.migrate.ConvertInPlace.applies(spec, source).converts()) {
+      return new Choice(CONVERT, "in-place Parquet to Delta without a transform: converted");
+    }
     if (!limits.enabled()) {
       return Choice.spark("agent path disabled");
     }
