@@ -79,17 +79,30 @@ class PlanCommandTest extends SparkTestBase {
 
     Outcome verbose =
         dsmigrate(
-            "plan", "--specs", specs.toString(), "--pilot", "0", "--out", json.toString(),
+            "plan",
+            "--specs",
+            specs.toString(),
+            "--pilot",
+            "0",
+            "--out",
+            json.toString(),
             "--verbose");
     assertThat(verbose.out())
         .contains("partition 0: 13 datasets")
-        .containsPattern("p01\\s+parquet .* -> delta pcmd_new.p01, transform columns, .*, agent path")
+        .containsPattern(
+            "p01\\s+parquet .* -> delta pcmd_new.p01, transform columns, .*, agent path")
         .containsPattern("p05\\s+parquet .*spark path \\(transform is SQL\\)")
         .containsPattern("lost\\s+UNRESOLVED: Cannot migrate lost");
 
     Outcome disabled =
         dsmigrate(
-            "plan", "--specs", specs.toString(), "--pilot", "0", "--out", json.toString(),
+            "plan",
+            "--specs",
+            specs.toString(),
+            "--pilot",
+            "0",
+            "--out",
+            json.toString(),
             "-Ddsmigrate.agent.enabled=false");
     assertThat(disabled.out())
         .doesNotContainPattern("agent\\s+\\d")
