@@ -30,6 +30,10 @@ import org.apache.spark.sql.SparkSession;
  * dataset of median size in its class), then more of each, until it has {@code pilot} datasets.
  * Datasets whose source could not be resolved are never in the pilot: they would fail it for a
  * reason the plan already shows.
+ *
+ * <p>Planning scales with the number of distinct sources, not of specs: each distinct source (a
+ * table, or a path and format) is resolved once, and the tables the specs name are read from the
+ * metastore once per database ({@link TableLookup}). Each dataset gets its {@link ExecutionPath}.
  */
 public final class Planner {
   /** Size classes for the pilot: below 1 GiB, below 100 GiB, above. */
