@@ -15,9 +15,8 @@ import java.util.Locale;
  * How a dataset is executed: by an executor task that migrates it among many small datasets ({@link
  * #AGENT}), by its own Spark jobs from the driver ({@link #SPARK}, which supports everything), or,
  * for an in-place Parquet source without a transform, converted where it stands ({@link #CONVERT},
- * metadata only, on the Spark path).
- * The planner chooses with {@link #choose}; the plan JSON carries it as {@code "path":
- * "agent"|"spark"} with the reason.
+ * metadata only, on the Spark path). The planner chooses with {@link #choose}; the plan JSON
+ * carries it as {@code "path": "agent"|"spark"} with the reason.
  */
 public enum ExecutionPath {
   AGENT,
