@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -73,7 +72,13 @@ final class AgentTask implements FlatMapFunction<Iterator<AgentWork>, AgentOutco
     try {
       fs = target.getFileSystem(conf);
       if (fs.exists(target)) {
-        return AgentOutcome.handedBack(work.datasetId(), "the target location exists", started);
+        // A task run again (its executor was lost) finds what its first run wrote: only the file
+        // named after this attempt's tag, and a log whose only commit carries the tag. That is
+        // removed and written again; anything else there is someone's, and the Spark path decides.
+        if (!earlierRunOfThisAttempt(fs, target, dataFile(work), work.commitTag())) {
+          return AgentOutcome.handedBack(work.datasetId(), "the target location exists", started);
+        }
+        undo(fs, target, dataFile(work), work.commitTag());
       }
       Path source = new Path(work.sourceLocation());
       files = new ArrayList<>();
@@ -103,14 +108,13 @@ final class AgentTask implements FlatMapFunction<Iterator<AgentWork>, AgentOutco
     } catch (IOException | RuntimeException e) {
       return AgentOutcome.failed(work.datasetId(), "listing failed: " + e.getMessage(), e, started);
     }
-    String dataFile = "part-00000-" + UUID.randomUUID() + "-c000";
+    String dataFile = dataFile(work);
     boolean created = false;
     try {
       created = fs.mkdirs(target);
       TaskAttemptContextImpl context =
           new TaskAttemptContextImpl(
               conf, new TaskAttemptID(new TaskID(new JobID("dsmigrate", 0), TaskType.MAP, 0), 0));
-      dataFile += binding.writer.getFileExtension(context);
       Path written = new Path(target, dataFile);
       OutputWriter writer =
           binding.writer.newInstance(written.toString(), binding.targetSchema, context);
@@ -179,6 +183,34 @@ final class AgentTask implements FlatMapFunction<Iterator<AgentWork>, AgentOutco
             e);
       }
     }
+  }
+
+  /**
+   * The data file of an attempt: named after the UUID of its commit tag, so that only this attempt
+   * (and a second run of its task) knows it, and can prove it wrote it.
+   */
+  static String dataFile(AgentWork work) {
+    String tag = work.commitTag();
+    return "part-00000-" + tag.substring(tag.lastIndexOf(' ') + 1) + "-c000.parquet";
+  }
+
+  /** Whether {@code target} holds nothing but what a run of this attempt wrote. */
+  private static boolean earlierRunOfThisAttempt(
+      FileSystem fs, Path target, String dataFile, String tag) throws IOException {
+    if (!fs.getFileStatus(target).isDirectory()) {
+      return false;
+    }
+    for (FileStatus status : fs.listStatus(target)) {
+      String name = status.getPath().getName();
+      boolean ours =
+          name.equals(dataFile)
+              || name.equals("." + dataFile + ".crc")
+              || (name.equals("_delta_log") && status.isDirectory());
+      if (!ours) {
+        return false;
+      }
+    }
+    return KernelCommit.onlyOurs(fs, target, tag);
   }
 
   /**
