@@ -98,7 +98,10 @@ class AgentsTest extends JobTestBase {
                     planned, target.toString(), "dsmigrate run2 agt_foreign 5678-aaaa")),
             outcomes::addAll);
 
-    assertThat(outcomes).singleElement().extracting(AgentOutcome::kind).isEqualTo(AgentOutcome.Kind.HANDED_BACK);
+    assertThat(outcomes)
+        .singleElement()
+        .extracting(AgentOutcome::kind)
+        .isEqualTo(AgentOutcome.Kind.HANDED_BACK);
     assertThat(fileDigests(target.toString())).isEqualTo(before);
   }
 
@@ -109,26 +112,41 @@ class AgentsTest extends JobTestBase {
     Agents agents = Agents.of(spark(), SecuritySettings.DEFAULT);
     List<AgentOutcome> first = new ArrayList<>();
     agents.run(List.of(new Agents.Item(planned, path("agt-rerun-target"), tag)), first::addAll);
-    assertThat(first).singleElement().extracting(AgentOutcome::kind).isEqualTo(AgentOutcome.Kind.MIGRATED);
+    assertThat(first)
+        .singleElement()
+        .extracting(AgentOutcome::kind)
+        .isEqualTo(AgentOutcome.Kind.MIGRATED);
 
     // The same attempt run again (as Spark runs a task again after its executor is lost).
     List<AgentOutcome> again = new ArrayList<>();
     agents.run(List.of(new Agents.Item(planned, path("agt-rerun-target"), tag)), again::addAll);
-    assertThat(again).singleElement().extracting(AgentOutcome::kind).isEqualTo(AgentOutcome.Kind.MIGRATED);
+    assertThat(again)
+        .singleElement()
+        .extracting(AgentOutcome::kind)
+        .isEqualTo(AgentOutcome.Kind.MIGRATED);
     assertThat(spark().read().format("delta").load(path("agt-rerun-target")).count()).isEqualTo(12);
     assertThat(deltaCommits(path("agt-rerun-target"))).isEqualTo(1);
 
     // Another attempt's tag: the files there are not its own, so it hands the dataset back.
     List<AgentOutcome> other = new ArrayList<>();
     agents.run(
-        List.of(new Agents.Item(planned, path("agt-rerun-target"), "dsmigrate run4 agt_rerun 1111-cccc")),
+        List.of(
+            new Agents.Item(
+                planned, path("agt-rerun-target"), "dsmigrate run4 agt_rerun 1111-cccc")),
         other::addAll);
-    assertThat(other).singleElement().extracting(AgentOutcome::kind).isEqualTo(AgentOutcome.Kind.HANDED_BACK);
+    assertThat(other)
+        .singleElement()
+        .extracting(AgentOutcome::kind)
+        .isEqualTo(AgentOutcome.Kind.HANDED_BACK);
     assertThat(spark().read().format("delta").load(path("agt-rerun-target")).count()).isEqualTo(12);
   }
 
   private PlannedDataset plannedCopy(String id, String target) {
-    spark().range(12).selectExpr("id", "CAST(id AS STRING) AS s").write().parquet(path(id + "-src"));
+    spark()
+        .range(12)
+        .selectExpr("id", "CAST(id AS STRING) AS s")
+        .write()
+        .parquet(path(id + "-src"));
     var specs =
         specs(
             id + ".yaml",

@@ -49,9 +49,13 @@ class CrashResumeIT extends SparkTestBase {
 
   private Path workdir;
   private Path planFile;
+  private List<String> extraSettings = List.of();
 
   @Test
   void killedAtAnyStepEveryDatasetEndsMigratedExactlyOnce() throws Exception {
+    // The Spark path only: its datasets run in plan order, so each halt comes after the last.
+    // (The agent path runs its datasets in one batch; it is killed in the test below.)
+    extraSettings = List.of("-Ddsmigrate.agent.enabled=false");
     workdir = temp.resolve("work");
     planFile = writePlan();
     Ledger ledger =
@@ -72,18 +76,6 @@ class CrashResumeIT extends SparkTestBase {
     assertThat(third.awaitExit()).as(third.output()).isEqualTo(HaltPoint.STATUS);
     assertThat(ledger.head("to_table").state()).isEqualTo(LedgerState.SUCCEEDED);
     assertThat(ledger.head("to_table").recorded()).isFalse();
-
-    // Agent path, a path target: halted after the agent's Delta Kernel commit, before its
-    // outcome: the next run finds the commit by its tag and validates it.
-    Child agentPath = start("crash-run", "x1:WRITTEN");
-    assertThat(agentPath.awaitExit()).as(agentPath.output()).isEqualTo(HaltPoint.STATUS);
-    assertThat(ledger.head("x1").state()).isEqualTo(LedgerState.WRITTEN);
-
-    // Agent path, a table target: halted after the commit, before the table was registered: the
-    // next run undoes the write it can prove is its own, and migrates the dataset again.
-    Child agentTable = start("crash-run", "x2:WRITTEN");
-    assertThat(agentTable.awaitExit()).as(agentTable.output()).isEqualTo(HaltPoint.STATUS);
-    assertThat(ledger.head("x2").state()).isEqualTo(LedgerState.WRITTEN);
 
     // A real SIGKILL while a dataset is being written or validated.
     Child fourth = start("crash-run", "");
@@ -152,6 +144,84 @@ class CrashResumeIT extends SparkTestBase {
         .isEqualTo(sortedRows(source(60).withColumnRenamed("label", "name")));
     assertThat(sortedRows(spark().read().format("delta").load(path("delta_inplace"))))
         .isEqualTo(sortedRows(source(70).selectExpr("*", "'legacy' AS source_system")));
+  }
+
+  @Test
+  void agentsKilledAfterTheirCommitsEveryDatasetEndsMigratedOnce() throws Exception {
+    workdir = temp.resolve("agents-work");
+    Map<String, Integer> rows = new LinkedHashMap<>();
+    rows.put("a_path", 40);
+    rows.put("a_table", 30);
+    StringBuilder yaml = new StringBuilder("datasets:\n");
+    for (Map.Entry<String, Integer> dataset : rows.entrySet()) {
+      String id = dataset.getKey();
+      source(dataset.getValue()).write().parquet(path(id));
+      yaml.append("  - id: ").append(id).append('\n');
+      yaml.append("    source: { path: \"").append(path(id)).append("\" }\n");
+      yaml.append(
+          id.equals("a_path")
+              ? "    target: { path: \"" + path(id + "_out") + "\" }\n"
+              : "    target: { table: crash_agents.a_table }\n");
+    }
+    Path specs = temp.resolve("agents.yaml");
+    Files.writeString(specs, yaml);
+    Plan planned = Planner.of(spark()).plan(SpecLoader.load(List.of(specs)).orThrow());
+    assertThat(planned.datasets())
+        .allMatch(d -> d.path() == io.dsmigrate.job.plan.ExecutionPath.AGENT, "agent path");
+    Map<String, PlannedDataset> byId = new LinkedHashMap<>();
+    planned.datasets().forEach(dataset -> byId.put(dataset.spec().id(), dataset));
+    planFile = temp.resolve("agents-plan.json");
+    new Plan(
+            planned.planId(),
+            planned.createdAt(),
+            List.of(
+                new Plan.Partition(
+                    0,
+                    1,
+                    planned.partitions().get(0).sizeBytes(),
+                    rows.keySet().stream().map(byId::get).toList())))
+        .write(planFile);
+    Ledger ledger =
+        Ledger.open(workdir.resolve("ledger").toString(), "dsmigrate", new Configuration());
+    String tableLocation = workdir.resolve("warehouse/crash_agents.db/a_table").toString();
+
+    // Both datasets' agents committed; the driver dies once the first one's commit is recorded,
+    // before its outcome, and before the second's table is registered.
+    Child killed = start("agents-run", "a_path:WRITTEN");
+    assertThat(killed.awaitExit()).as(killed.output()).isEqualTo(HaltPoint.STATUS);
+    assertThat(ledger.head("a_path").state()).isEqualTo(LedgerState.WRITTEN);
+    assertThat(ledger.head("a_table").state()).isEqualTo(LedgerState.WRITING);
+    assertThat(io.delta.tables.DeltaTable.isDeltaTable(spark(), tableLocation))
+        .as("the second dataset's agent committed before the driver died")
+        .isTrue();
+
+    // The next run validates the first's commit, found by its tag, and undoes the second's (its
+    // table was never registered: the write is not whole), then migrates it again.
+    Child last = start("agents-final", "");
+    assertThat(last.awaitExit()).as(last.output()).isZero();
+    Dataset<Row> results =
+        spark()
+            .read()
+            .format("delta")
+            .load(workdir.resolve("warehouse/dsmigrate.db/migration_results").toString());
+    assertThat(results.where("status NOT IN ('SUCCEEDED', 'SKIPPED')").count()).isZero();
+    assertThat(sortedRows(results.where("status = 'SUCCEEDED'").groupBy("dataset_id").count()))
+        .containsExactly("[a_path,1]", "[a_table,1]");
+    for (String id : rows.keySet()) {
+      assertThat(ledger.head(id).state()).isEqualTo(LedgerState.SUCCEEDED);
+      assertThat(ledger.head(id).holdsLease()).isFalse();
+      String location = id.equals("a_path") ? path(id + "_out") : tableLocation;
+      Dataset<Row> target = spark().read().format("delta").load(location);
+      assertThat(target.count()).as(id).isEqualTo(rows.get(id));
+      assertThat(target.distinct().count()).as(id + " has no duplicates").isEqualTo(rows.get(id));
+      assertThat(
+              spark()
+                  .sql("DESCRIBE HISTORY delta.`" + location + "`")
+                  .where(Ownership.COMMIT_TAG_SQL + " LIKE 'dsmigrate %'")
+                  .count())
+          .as(id + " was written once")
+          .isEqualTo(1);
+    }
   }
 
   private Path writePlan() throws Exception {
@@ -257,6 +327,7 @@ class CrashResumeIT extends SparkTestBase {
             workdir.toString(),
             "-Ddsmigrate.fleet.concurrency=2",
             "-Ddsmigrate.testing.halt-after=" + haltAfter));
+    command.addAll(extraSettings);
     command.addAll(List.of(settings));
     Path log = Files.createTempFile(temp, "child-", ".log");
     ProcessBuilder builder =
