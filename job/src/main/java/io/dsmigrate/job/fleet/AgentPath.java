@@ -187,8 +187,22 @@ final class AgentPath {
         return null;
       }
       Path target = new Path(targetLocation);
-      if (target.getFileSystem(spark.sessionState().newHadoopConf()).exists(target)) {
+      org.apache.hadoop.fs.FileSystem fs =
+          target.getFileSystem(spark.sessionState().newHadoopConf());
+      if (fs.exists(target)) {
         return null; // the Spark path proves whose it is
+      }
+      // The nearest existing ancestor must be a directory this process can write in; else the
+      // Spark path reports the target unwritable before anything is read.
+      Path existing = target.getParent();
+      while (existing != null && !fs.exists(existing)) {
+        existing = existing.getParent();
+      }
+      if (existing == null
+          || !fs.getFileStatus(existing).isDirectory()
+          || (fs.getScheme().equals("file")
+              && !java.nio.file.Files.isWritable(java.nio.file.Path.of(existing.toUri())))) {
+        return null;
       }
       String tag = "dsmigrate " + execution.runId() + " " + spec.id() + " " + UUID.randomUUID();
       lease.commitTag(tag);

@@ -162,7 +162,15 @@ class LeaseAndPauseTest extends JobTestBase {
 
   @Test
   void aPausedRunFinishesWhatIsInFlightRecordsTheRestPausedAndResumesWithTheSameRunId() {
-    Settings settings = settings("pause_results", "dsmigrate.fleet.concurrency", "1");
+    // The Spark path, one dataset at a time: the pause comes while the first is in flight. (The
+    // agent path takes its datasets a group at a time; a pause holds the groups not yet taken.)
+    Settings settings =
+        settings(
+            "pause_results",
+            "dsmigrate.fleet.concurrency",
+            "1",
+            "dsmigrate.agent.enabled",
+            "false");
     StringBuilder yaml = new StringBuilder("datasets:\n");
     for (int i = 1; i <= 4; i++) {
       yaml.append(spec("p" + i, "lease_legacy.orders", "pause_new.p" + i));
