@@ -240,12 +240,15 @@ class WavesTest extends JobTestBase {
               - { id: c2, source: { table: wt_src.c2 }, target: { table: wt_new.c2 } }
             """
                 .formatted(path("wt-clicks"), path("wt-clicks")));
-    // One agent, in this order: four successes, then failures until the threshold is passed.
+    // One agent thread on the Spark path, in this order: four successes, then failures until the
+    // threshold is passed. (The agent path would take the small ones together, in one batch.)
     Plan plan =
         waves(specs, List.of(), List.of("a1", "a2", "a3", "a4", "b1", "b2", "b3", "c1", "c2"));
     Settings settings =
         settings(
             "wt_results",
+            "dsmigrate.agent.enabled",
+            "false",
             "dsmigrate.fleet.concurrency",
             "1",
             "dsmigrate.fleet.error-threshold.max-failure-rate",
