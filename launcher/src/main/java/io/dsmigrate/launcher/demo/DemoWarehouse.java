@@ -37,10 +37,18 @@ public final class DemoWarehouse {
 
   /** Creates {@code count} legacy datasets and their specs; returns the specs directory. */
   public Path create(int count) {
+    return create(0, count);
+  }
+
+  /**
+   * Creates the datasets numbered {@code first} to {@code first + count - 1} (their shapes go by
+   * number, so any 8 in a row hold every shape) and their specs; returns the specs directory.
+   */
+  public Path create(int first, int count) {
     spark.conf().set("hive.exec.dynamic.partition.mode", "nonstrict");
     spark.sql("CREATE DATABASE IF NOT EXISTS legacy");
     Map<String, List<String>> specsByFile = new LinkedHashMap<>();
-    for (int i = 0; i < count; i++) {
+    for (int i = first; i < first + count; i++) {
       int rows = 20 + (i * 37) % 180;
       String spec =
           switch (i % SHAPES) {
