@@ -212,8 +212,9 @@ class CrashResumeIT extends SparkTestBase {
       assertThat(ledger.head(id).holdsLease()).isFalse();
       String location = id.equals("a_path") ? path(id + "_out") : tableLocation;
       Dataset<Row> target = spark().read().format("delta").load(location);
-      assertThat(target.count()).as(id).isEqualTo(rows.get(id));
-      assertThat(target.distinct().count()).as(id + " has no duplicates").isEqualTo(rows.get(id));
+      long expected = rows.get(id);
+      assertThat(target.count()).as(id).isEqualTo(expected);
+      assertThat(target.distinct().count()).as(id + " has no duplicates").isEqualTo(expected);
       assertThat(
               spark()
                   .sql("DESCRIBE HISTORY delta.`" + location + "`")
