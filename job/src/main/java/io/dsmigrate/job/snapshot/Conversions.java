@@ -86,9 +86,8 @@ public final class Conversions {
     try {
       Path root = new Path(directory);
       FileSystem rootFs = root.getFileSystem(conf);
-      if (rootFs.exists(root)) {
-        rootFs.delete(root, true);
-      }
+      // An earlier attempt's record is overwritten file by file, nothing deleted: the table file
+      // is read only when the record names a table.
       rootFs.mkdirs(root);
       CatalogTable table =
           source.table() == null ? null : SourceResolver.catalogTable(spark, source.table());
@@ -104,7 +103,7 @@ public final class Conversions {
       }
       if (table != null) {
         try (ObjectOutputStream out =
-            new ObjectOutputStream(rootFs.create(new Path(root, TABLE)))) {
+            new ObjectOutputStream(rootFs.create(new Path(root, TABLE), true))) {
           out.writeObject(table);
           out.writeObject(partitions.toArray(CatalogTablePartition[]::new));
         }
@@ -139,7 +138,7 @@ public final class Conversions {
     CatalogTable table = null;
     List<CatalogTablePartition> partitions = List.of();
     Path definition = new Path(root, TABLE);
-    if (fs.exists(definition)) {
+    if (json.get("table") != null) {
       try (ObjectInputStream in = new ObjectInputStream(fs.open(definition))) {
         table = (CatalogTable) in.readObject();
         partitions = List.of((CatalogTablePartition[]) in.readObject());
