@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -116,6 +117,68 @@ public final class Agents {
    * with each job's outcomes, while the next job runs.
    */
   public void run(List<Item> items, Consumer<List<AgentOutcome>> outcomes) {
+    int[] from = {0};
+    run(
+        most -> {
+          if (from[0] >= items.size()) {
+            return null;
+          }
+          List<Item> slice = items.subList(from[0], Math.min(items.size(), from[0] + most));
+          from[0] += slice.size();
+          return slice;
+        },
+        outcomes);
+  }
+
+  /**
+   * Migrates the items that {@code next} gives, job by job: {@code next} is asked for at most so
+   * many items as one job takes (an empty list when it has none this time, null when it has no
+   * more), and is called while the previous job runs, so the driver takes the next datasets while
+   * the executors migrate. {@code outcomes} is called on this thread with each job's outcomes.
+   *
+   * @throws IllegalStateException when a job fails as a whole or runs past the timeout: it and the
+   *     next job are cancelled, and none of their tasks runs any more
+   */
+  public void run(IntFunction<List<Item>> next, Consumer<List<AgentOutcome>> outcomes) {
+    JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int perJob = Math.max(1, 2 * context.defaultParallelism()) * chunkSize;
+    JavaFutureAction<List<AgentOutcome>> running = submit(context, next, perJob);
+    while (running != null) {
+      JavaFutureAction<List<AgentOutcome>> following;
+      try {
+        following = submit(context, next, perJob);
+      } catch (RuntimeException e) {
+        stop(context, running);
+        throw e;
+      }
+      List<AgentOutcome> done;
+      try {
+        done = await(running);
+      } catch (RuntimeException e) {
+        stop(context, running);
+        stop(context, following);
+        throw e;
+      }
+      outcomes.accept(done);
+      running = following;
+    }
+  }
+
+  /** Submits the next job of the items {@code next} gives; null when it gives no more. */
+  private JavaFutureAction<List<AgentOutcome>> submit(
+      JavaSparkContext context, IntFunction<List<Item>> next, int perJob) {
+    while (true) {
+      List<Item> items = next.apply(perJob);
+      if (items == null) {
+        return null;
+      }
+      if (!items.isEmpty()) {
+        return submit(context, items);
+      }
+    }
+  }
+
+  private JavaFutureAction<List<AgentOutcome>> submit(JavaSparkContext context, List<Item> items) {
     List<Binding> used = new ArrayList<>();
     Map<Binding, Integer> index = new HashMap<>();
     List<AgentWork> works = new ArrayList<>();
@@ -143,31 +206,7 @@ public final class Agents {
               maxBytes,
               maxFiles));
     }
-    JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int perJob = Math.max(1, 2 * context.defaultParallelism()) * chunkSize;
-    AgentTask task = new AgentTask(used);
-    JavaFutureAction<List<AgentOutcome>> running = null;
-    int from = 0;
-    do {
-      JavaFutureAction<List<AgentOutcome>> next = null;
-      if (from < works.size()) {
-        List<AgentWork> slice = works.subList(from, Math.min(works.size(), from + perJob));
-        next = submit(context, slice, task);
-        from += slice.size();
-      }
-      if (running != null) {
-        List<AgentOutcome> done;
-        try {
-          done = await(running);
-        } catch (RuntimeException e) {
-          stop(context, running);
-          stop(context, next);
-          throw e;
-        }
-        outcomes.accept(done);
-      }
-      running = next;
-    } while (running != null);
+    return submit(context, works, new AgentTask(used));
   }
 
   private JavaFutureAction<List<AgentOutcome>> submit(

@@ -1,5 +1,6 @@
 package io.dsmigrate.job.agent;
 
+import io.dsmigrate.job.fs.NioLocalFileSystem;
 import io.dsmigrate.validation.RowProfiler;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -152,7 +153,8 @@ final class Binding implements Serializable {
             spark.sessionState().newHadoopConf());
     Job job;
     try {
-      job = Job.getInstance(spark.sessionState().newHadoopConf());
+      // The agents' writes and commits make no chmod or readlink process per file.
+      job = Job.getInstance(NioLocalFileSystem.use(spark.sessionState().newHadoopConf()));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

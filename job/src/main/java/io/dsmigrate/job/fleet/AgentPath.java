@@ -13,16 +13,19 @@ import io.dsmigrate.job.migrate.MigrationProgress;
 import io.dsmigrate.job.migrate.OffLimits;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.TableLocations;
+import io.dsmigrate.job.plan.TableLookup;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.Status;
 import io.dsmigrate.job.results.ValidationFigures;
 import io.dsmigrate.job.rollback.Undo;
+import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.Names;
 import io.dsmigrate.validation.ComparisonResult;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +34,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Option;
 
 /**
  * The agent path of a fleet execution: takes the wave's small datasets under the ledger as every
@@ -65,7 +66,8 @@ final class AgentPath {
   private record Pending(Admitted admitted, MigrationProgress progress, String tag) {}
 
   /**
-   * Migrates {@code datasets}, {@code group} at a time; returns how many the agents migrated.
+   * Migrates {@code datasets}; returns how many the agents migrated. The datasets are taken a job
+   * at a time, while the agents migrate the previous job's.
    *
    * @param held the outcome of a dataset that must not start (the wave is stopped), or null
    * @param done called on this thread with each dataset's outcome
@@ -74,59 +76,25 @@ final class AgentPath {
   int run(
       List<PlannedDataset> datasets,
       Map<String, DatasetResult> previous,
-      int group,
       Function<PlannedDataset, Finished> held,
       Consumer<Finished> done,
       Consumer<Admitted> sparkPath) {
-    int migrated = 0;
-    for (int from = 0; from < datasets.size(); from += group) {
-      Map<String, Pending> pending = new LinkedHashMap<>();
-      for (PlannedDataset dataset :
-          datasets.subList(from, Math.min(datasets.size(), from + group))) {
-        Finished stopped = held.apply(dataset);
-        if (stopped != null) {
-          done.accept(stopped);
-          continue;
-        }
-        Finished finished =
-            admitter.run(
-                dataset,
-                previous.get(dataset.spec().id()),
-                admitted -> {
-                  Pending taken = prepare(admitted);
-                  if (taken == null) {
-                    sparkPath.accept(admitted);
-                  } else {
-                    pending.put(dataset.spec().id(), taken);
-                  }
-                  return null;
-                });
-        if (finished != null) {
-          done.accept(finished);
-        }
-      }
-      if (pending.isEmpty()) {
-        continue;
-      }
-      List<Agents.Item> items = new ArrayList<>();
-      for (Pending taken : pending.values()) {
-        items.add(
-            new Agents.Item(
-                taken.admitted().dataset(), taken.progress().targetLocation(), taken.tag()));
-      }
-      int[] count = {0};
+    Iterator<PlannedDataset> rest = datasets.iterator();
+    Map<String, Pending> pending = new LinkedHashMap<>();
+    int[] count = {0};
+    while (rest.hasNext()) {
       try {
         agents.run(
-            items,
+            most -> take(rest, most, previous, held, done, sparkPath, pending),
             outcomes -> {
               for (AgentOutcome outcome : outcomes) {
                 Pending taken = pending.remove(outcome.datasetId());
-                if (record(taken, outcome, done, sparkPath)) {
+                if (taken != null && record(taken, outcome, done, sparkPath)) {
                   count[0]++;
                 }
               }
             });
-      } catch (RuntimeException e) { // the job failed as a whole (e.g. executors lost)
+      } catch (RuntimeException e) { // a job failed as a whole (e.g. executors lost)
         LOG.warn("Agents failed ({}); their datasets go on on the Spark path", e.getMessage());
       }
       // What no agent reported (its job failed or ran too long): whatever it may have committed
@@ -134,16 +102,96 @@ final class AgentPath {
       for (Pending left : pending.values()) {
         leftOver(left, done, sparkPath);
       }
-      migrated += count[0];
+      pending.clear();
     }
-    return migrated;
+    return count[0];
+  }
+
+  /**
+   * Takes up to {@code most} of the datasets left for one job of agents: null when none is left;
+   * the ones that go to the Spark path instead, or must not start, are handed on at once.
+   */
+  private List<Agents.Item> take(
+      Iterator<PlannedDataset> rest,
+      int most,
+      Map<String, DatasetResult> previous,
+      Function<PlannedDataset, Finished> held,
+      Consumer<Finished> done,
+      Consumer<Admitted> sparkPath,
+      Map<String, Pending> pending) {
+    if (!rest.hasNext()) {
+      return null;
+    }
+    List<PlannedDataset> next = new ArrayList<>();
+    while (rest.hasNext() && next.size() < most) {
+      next.add(rest.next());
+    }
+    // What the metastore says of these datasets' tables, read in bulk just before they start.
+    SparkSession spark = execution.spark();
+    Checks checks;
+    try {
+      checks =
+          new Checks(
+              TableLookup.prefetched(spark, tableNames(next)),
+              OffLimits.reserved(spark, execution.settings().reservedLocations()));
+    } catch (RuntimeException e) { // the Spark path checks each dataset, and reports what it finds
+      LOG.warn("Cannot read the metastore for the agents: {}", e.getMessage());
+      checks = null;
+    }
+    Checks known = checks;
+    List<Agents.Item> items = new ArrayList<>();
+    for (PlannedDataset dataset : next) {
+      Finished stopped = held.apply(dataset);
+      if (stopped != null) {
+        done.accept(stopped);
+        continue;
+      }
+      Finished finished =
+          admitter.run(
+              dataset,
+              previous.get(dataset.spec().id()),
+              admitted -> {
+                Pending taken = known == null ? null : prepare(admitted, known);
+                if (taken == null) {
+                  sparkPath.accept(admitted);
+                } else {
+                  pending.put(dataset.spec().id(), taken);
+                  items.add(
+                      new Agents.Item(
+                          taken.admitted().dataset(),
+                          taken.progress().targetLocation(),
+                          taken.tag()));
+                }
+                return null;
+              });
+      if (finished != null) {
+        done.accept(finished);
+      }
+    }
+    return items;
+  }
+
+  /** What one job's datasets are checked against: the metastore and dsmigrate's own locations. */
+  private record Checks(TableLookup tables, ReservedLocations reserved) {}
+
+  private static List<String> tableNames(List<PlannedDataset> datasets) {
+    List<String> names = new ArrayList<>();
+    for (PlannedDataset dataset : datasets) {
+      DatasetSpec spec = dataset.spec();
+      for (String table : new String[] {spec.source().table(), spec.target().table()}) {
+        if (table != null) {
+          names.add(table);
+        }
+      }
+    }
+    return names;
   }
 
   /**
    * What the Spark path checks before it writes, done here without a Spark job; null when anything
    * is in doubt (the Spark path then takes the dataset, and reports what it finds).
    */
-  private Pending prepare(Admitted admitted) {
+  private Pending prepare(Admitted admitted, Checks checks) {
     PlannedDataset planned = admitted.dataset();
     DatasetSpec spec = planned.spec();
     Lease lease = admitted.lease();
@@ -163,27 +211,26 @@ final class AgentPath {
           return null;
         }
       }
-      OffLimits.check(spark, spec, execution.settings().reservedLocations());
+      OffLimits.check(spec, checks.reserved(), checks.tables(), spark);
       if (agents.refusal(planned) != null) {
         return null;
       }
       if (planned.source().table() != null) {
         // The source must have the schema it was planned with (else the Spark path reports it).
-        String[] parts = planned.source().table().split("\\.", 2);
-        if (parts.length != 2
-            || !spark
-                .sessionState()
-                .catalog()
-                .getTableMetadata(new TableIdentifier(parts[1], Option.apply(parts[0])))
+        String source = Names.table(planned.source().table());
+        if (!checks.tables().exists(source)
+            || !checks
+                .tables()
+                .definition(source)
                 .schema()
                 .toDDL()
                 .equals(planned.source().schemaDdl())) {
           return null;
         }
       }
-      String targetLocation = TableLocations.target(spark, spec.target());
+      String targetLocation = TableLocations.target(spark, checks.tables(), spec.target());
       if (spec.target().table() != null
-          && spark.catalog().tableExists(Names.table(spec.target().table()))) {
+          && checks.tables().exists(Names.table(spec.target().table()))) {
         return null;
       }
       Path target = new Path(targetLocation);
@@ -308,6 +355,7 @@ final class AgentPath {
               execution.rows().lostLease(spec, lost, admitted.previous(), admitted.started())));
       return false;
     }
+    boolean registered = true;
     if (spec.target().table() != null) {
       try {
         registration.register(
@@ -316,10 +364,12 @@ final class AgentPath {
             spec.target().path() != null);
       } catch (Exception e) { // validated on the Spark path, which finds no table and undoes
         LOG.warn("{}: cannot register the table: {}", spec.id(), e.getMessage());
+        registered = false;
       }
     }
-    if (outcome.kind() == AgentOutcome.Kind.DIFFERS) {
-      // The differences are found, reported and undone as on the Spark path.
+    if (outcome.kind() == AgentOutcome.Kind.DIFFERS || !registered) {
+      // The differences (or the missing table) are found, reported and undone as on the Spark
+      // path.
       sparkPath.accept(
           new Admitted(
               admitted.dataset(),

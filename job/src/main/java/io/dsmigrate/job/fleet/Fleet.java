@@ -201,7 +201,6 @@ public final class Fleet {
             agentPath.run(
                 byAgents,
                 previous,
-                AGENT_CHUNK * 4 * Math.max(1, spark.sparkContext().defaultParallelism()),
                 held,
                 record,
                 admitted ->

@@ -1,6 +1,7 @@
 package io.dsmigrate.job.migrate;
 
 import io.dsmigrate.job.plan.TableLocations;
+import io.dsmigrate.job.plan.TableLookup;
 import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.spec.DatasetSpec;
 import java.util.List;
@@ -17,20 +18,28 @@ public final class OffLimits {
   private OffLimits() {}
 
   public static void check(SparkSession spark, DatasetSpec spec, ReservedLocations settings) {
-    ReservedLocations reserved = withResultsDatabaseLocation(spark, settings);
+    check(spec, reserved(spark, settings), TableLookup.live(spark), spark);
+  }
+
+  /**
+   * Like {@link #check(SparkSession, DatasetSpec, ReservedLocations)}, for many datasets: with the
+   * locations {@link #reserved} gave and the tables as {@code tables} read them.
+   */
+  public static void check(
+      DatasetSpec spec, ReservedLocations reserved, TableLookup tables, SparkSession spark) {
     refuse(
         spec,
         "source",
         spec.source().table(),
         spec.source().path(),
-        TableLocations.source(spark, spec.source()),
+        TableLocations.source(tables, spec.source()),
         reserved);
     refuse(
         spec,
         "target",
         spec.target().table(),
         spec.target().path(),
-        TableLocations.target(spark, spec.target()),
+        TableLocations.target(spark, tables, spec.target()),
         reserved);
   }
 
@@ -53,10 +62,12 @@ public final class OffLimits {
     Transformer.refuseIfAny(spec, field, refusal == null ? List.of() : List.of(refusal));
   }
 
-  // The metastore may keep the results database elsewhere than the settings' warehouse says
-  // (spark.sql.warehouse.dir given to spark-submit, a shared metastore).
-  private static ReservedLocations withResultsDatabaseLocation(
-      SparkSession spark, ReservedLocations reserved) {
+  /**
+   * The reserved locations of {@code settings}, with the results database's location as the
+   * metastore has it: it may keep it elsewhere than the settings' warehouse says ({@code
+   * spark.sql.warehouse.dir} given to spark-submit, a shared metastore).
+   */
+  public static ReservedLocations reserved(SparkSession spark, ReservedLocations reserved) {
     String database = reserved.resultsDatabase();
     if (database == null || !spark.catalog().databaseExists(database)) {
       return reserved;

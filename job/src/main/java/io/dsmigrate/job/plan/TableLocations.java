@@ -41,7 +41,10 @@ public final class TableLocations {
     return target(spark, TableLookup.live(spark), target);
   }
 
-  static String target(SparkSession spark, TableLookup tables, TargetSpec target) {
+  /**
+   * Like {@link #target(SparkSession, TargetSpec)}, with the tables as {@code tables} read them.
+   */
+  public static String target(SparkSession spark, TableLookup tables, TargetSpec target) {
     return target.path() != null ? Names.path(target.path()) : of(spark, tables, target.table());
   }
 
@@ -53,7 +56,10 @@ public final class TableLocations {
     return source(TableLookup.live(spark), source);
   }
 
-  static String source(TableLookup tables, SourceSpec source) {
+  /**
+   * Like {@link #source(SparkSession, SourceSpec)}, with the tables as {@code tables} read them.
+   */
+  public static String source(TableLookup tables, SourceSpec source) {
     if (source.path() != null) {
       return Names.path(source.path());
     }
