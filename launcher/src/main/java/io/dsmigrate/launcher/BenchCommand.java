@@ -74,19 +74,7 @@ final class BenchCommand implements Callable<Integer> {
     String source = "bench_src_" + run;
     spark.sql("CREATE DATABASE " + source);
     System.out.printf("Generating %d tables of %d rows in %s ...%n", datasets, rows, source);
-    for (int i = 0; i < datasets; i++) {
-      spark
-          .range(rows)
-          .selectExpr(
-              "id",
-              "CAST(id % 97 AS INT) AS cust_id",
-              "CAST(id * 1.25 AS DOUBLE) AS amount",
-              "date_add(DATE'2024-01-01', CAST(id % 365 AS INT)) AS day",
-              "CASE WHEN id % 7 = 0 THEN NULL ELSE concat('n', id) END AS note")
-          .write()
-          .format("parquet")
-          .saveAsTable(source + ".t" + i);
-    }
+    generate(spark, source);
     // Warm both paths up (JIT, Delta, metastore) on data that is not timed.
     naive(spark, source, "bench_warm_naive_" + run, 3);
     migrate(spark, settings, specs(source, "bench_warm_dsm_" + run, 0, 3), run + "_warm");
@@ -140,6 +128,55 @@ final class BenchCommand implements Callable<Integer> {
     long succeeded = report.results().stream().filter(r -> r.status() == Status.SUCCEEDED).count();
     System.out.printf("  dsmigrate datasets succeeded: %d of %d%n", succeeded, datasets);
     return succeeded == datasets ? Dsmigrate.OK : Dsmigrate.SOME_FAILED;
+  }
+
+  /**
+   * Writes table {@code t0} with Spark, and tables {@code t1...} as copies of its files registered
+   * with its schema: the same data, without a Spark job per table (writing thousands of tables one
+   * by one would take longer than migrating them).
+   */
+  private void generate(SparkSession spark, String source) {
+    spark
+        .range(rows)
+        .selectExpr(
+            "id",
+            "CAST(id % 97 AS INT) AS cust_id",
+            "CAST(id * 1.25 AS DOUBLE) AS amount",
+            "date_add(DATE'2024-01-01', CAST(id % 365 AS INT)) AS day",
+            "CASE WHEN id % 7 = 0 THEN NULL ELSE concat('n', id) END AS note")
+        .write()
+        .format("parquet")
+        .saveAsTable(source + ".t0");
+    try {
+      org.apache.spark.sql.catalyst.catalog.CatalogTable first =
+          spark
+              .sessionState()
+              .catalog()
+              .getTableMetadata(
+                  new org.apache.spark.sql.catalyst.TableIdentifier(
+                      "t0", scala.Option.apply(source)));
+      String ddl = first.schema().toDDL();
+      org.apache.hadoop.fs.Path from = new org.apache.hadoop.fs.Path(first.location());
+      org.apache.hadoop.conf.Configuration conf =
+          io.dsmigrate.job.fs.NioLocalFileSystem.use(spark.sessionState().newHadoopConf());
+      org.apache.hadoop.fs.FileSystem fs = from.getFileSystem(conf);
+      for (int i = 1; i < datasets; i++) {
+        org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(from.getParent(), "t" + i);
+        org.apache.hadoop.fs.FileUtil.copy(fs, from, fs, to, false, conf);
+        spark.sql(
+            "CREATE TABLE "
+                + source
+                + ".t"
+                + i
+                + " ("
+                + ddl
+                + ") USING parquet LOCATION '"
+                + to.toUri()
+                + "'");
+      }
+    } catch (java.io.IOException | org.apache.spark.sql.AnalysisException e) {
+      throw new IllegalStateException("Cannot generate the benchmark's tables: " + e, e);
+    }
   }
 
   private static void resetPeakHeap() {
