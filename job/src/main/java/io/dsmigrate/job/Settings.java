@@ -25,6 +25,7 @@ import java.util.Map;
  * file and line it came from.
  *
  * @param agent which datasets the planner may send down the agent path ({@code dsmigrate.agent})
+ * @param agentChunk datasets per agent task ({@code dsmigrate.agent.chunk})
  */
 public record Settings(
     Path workdir,
@@ -46,7 +47,8 @@ public record Settings(
     ErrorThreshold errorThreshold,
     SecuritySettings security,
     BackupName backupName,
-    AgentLimits agent) {
+    AgentLimits agent,
+    int agentChunk) {
 
   public Settings {
     requireNonNull(workdir, "workdir is null");
@@ -145,6 +147,7 @@ public record Settings(
     }
     AgentLimits agent =
         new AgentLimits(config.getBoolean("agent.enabled"), agentMaxBytes, agentMaxFiles);
+    int agentChunk = positive(config, "agent.chunk");
     Map<String, String> sparkConf = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> entry : config.getConfig("spark.conf").entrySet()) {
       sparkConf.put(unquote(entry.getKey()), String.valueOf(entry.getValue().unwrapped()));
@@ -169,7 +172,8 @@ public record Settings(
         new ErrorThreshold(maxFailureRate, minFailures),
         SecuritySettings.from(config),
         backupName,
-        agent);
+        agent,
+        agentChunk);
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -194,7 +198,8 @@ public record Settings(
         errorThreshold,
         security,
         backupName,
-        agent);
+        agent,
+        agentChunk);
   }
 
   /**

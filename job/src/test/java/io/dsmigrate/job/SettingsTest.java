@@ -66,6 +66,10 @@ class SettingsTest {
     Settings tightened = Settings.load(file.toFile(), Map.of("dsmigrate.agent.enabled", "false"));
     assertThat(tightened.agent()).isEqualTo(new AgentLimits(false, 10L * 1024 * 1024, 5));
     assertThat(tightened.withConcurrency(2).agent()).isEqualTo(tightened.agent());
+    assertThat(Settings.load(null, Map.of()).agentChunk()).isEqualTo(25);
+    assertThat(Settings.load(null, Map.of("dsmigrate.agent.chunk", "4")).agentChunk()).isEqualTo(4);
+    assertThatThrownBy(() -> Settings.load(null, Map.of("dsmigrate.agent.chunk", "0")))
+        .hasMessageContaining("agent.chunk");
 
     Files.writeString(file, "dsmigrate.agent.max-files = -1\n");
     assertThatThrownBy(() -> Settings.load(file.toFile(), Map.of()))

@@ -195,7 +195,7 @@ public final class Fleet {
                 admitter,
                 Agents.of(spark, settings.security())
                     .limits(settings.agent().maxBytes(), (int) settings.agent().maxFiles())
-                    .chunkSize(AGENT_CHUNK)
+                    .chunkSize(settings.agentChunk())
                     .timeout(settings.datasetTimeout()));
         migratedByAgents =
             agentPath.run(
@@ -235,9 +235,6 @@ public final class Fleet {
     ordered.sort((a, b) -> a.datasetId().compareTo(b.datasetId()));
     return new FleetReport(runId, ordered, guard.stoppedBy(), migratedByAgents);
   }
-
-  /** Datasets per agent task. */
-  private static final int AGENT_CHUNK = 25;
 
   /** The error class of the rows of a wave that its error threshold stopped. */
   public static final String ERROR_THRESHOLD = "ERROR_THRESHOLD";

@@ -176,22 +176,8 @@ class LeaseAndPauseTest extends JobTestBase {
       yaml.append(spec("p" + i, "lease_legacy.orders", "pause_new.p" + i));
     }
     List<DatasetSpec> specs = specs("p.yaml", yaml.toString());
-    Plan plan = Planner.of(spark()).plan(specs);
-    PauseRequests pauses =
-        PauseRequests.in(
-            settings.ledger().controlDirectory(), spark().sessionState().newHadoopConf());
-
-    FleetReport paused =
-        Fleet.of(spark(), settings)
-            .runId("run-p")
-            .plan(plan.planId(), 0)
-            .listener(
-                (result, done, total) -> {
-                  if (done == 1) {
-                    pauses.request("run-p", "requested by the test");
-                  }
-                })
-            .execute(plan.datasets());
+    PauseRequests pauses = pauses(settings);
+    FleetReport paused = pausedAfterTheFirst(settings, specs, "run-p");
     assertThat(paused.counts()).isEqualTo(Map.of(Status.SUCCEEDED, 1, Status.PAUSED, 3));
     assertThat(paused.exitCode()).isEqualTo(FleetReport.PAUSED);
     assertThat(paused.paused())
@@ -224,6 +210,61 @@ class LeaseAndPauseTest extends JobTestBase {
     for (int i = 1; i <= 4; i++) {
       assertThat(spark().table("pause_new.p" + i).count()).isEqualTo(40);
     }
+  }
+
+  @Test
+  void onTheAgentPathAPauseHoldsTheDatasetsNotTakenYetAndTheyResumeOnItToo() {
+    // One dataset per agent task: a job of agents takes two per core, the driver takes the next
+    // job while one runs. The pause comes with the first job's outcomes: the second job is in
+    // flight and finishes, the rest are held.
+    Settings settings = settings("apause_results", "dsmigrate.agent.chunk", "1");
+    int perJob = 2 * spark().sparkContext().defaultParallelism();
+    int count = 2 * perJob + 2;
+    StringBuilder yaml = new StringBuilder("datasets:\n");
+    for (int i = 1; i <= count; i++) {
+      yaml.append(spec("ap" + i, "lease_legacy.orders", "apause_new.ap" + i));
+    }
+    List<DatasetSpec> specs = specs("ap.yaml", yaml.toString());
+    PauseRequests pauses = pauses(settings);
+    FleetReport paused = pausedAfterTheFirst(settings, specs, "run-ap");
+    assertThat(paused.counts()).isEqualTo(Map.of(Status.SUCCEEDED, 2 * perJob, Status.PAUSED, 2));
+    assertThat(paused.byAgents()).isEqualTo(2 * perJob);
+    assertThat(paused.exitCode()).isEqualTo(FleetReport.PAUSED);
+    assertThat(paused.paused())
+        .allSatisfy(row -> assertThat(spark().catalog().tableExists(row.target())).isFalse());
+
+    assertThat(pauses.lift("run-ap")).isTrue();
+    FleetReport resumed = run(settings, specs, "run-ap");
+    assertThat(resumed.counts()).isEqualTo(Map.of(Status.SUCCEEDED, 2, Status.SKIPPED, 2 * perJob));
+    assertThat(resumed.byAgents()).isEqualTo(2);
+    Map<String, Long> once = new java.util.HashMap<>();
+    for (int i = 1; i <= count; i++) {
+      once.put("ap" + i, 1L);
+      assertThat(spark().table("apause_new.ap" + i).count()).isEqualTo(40);
+    }
+    assertThat(succeededRows("apause_results", "run_id = 'run-ap'")).isEqualTo(once);
+  }
+
+  private static PauseRequests pauses(Settings settings) {
+    return PauseRequests.in(
+        settings.ledger().controlDirectory(), spark().sessionState().newHadoopConf());
+  }
+
+  /** Runs {@code specs} as run {@code runId}, asking for a pause as its first dataset finishes. */
+  private static FleetReport pausedAfterTheFirst(
+      Settings settings, List<DatasetSpec> specs, String runId) {
+    PauseRequests pauses = pauses(settings);
+    Plan plan = Planner.of(spark()).plan(specs);
+    return Fleet.of(spark(), settings)
+        .runId(runId)
+        .plan(plan.planId(), 0)
+        .listener(
+            (result, done, total) -> {
+              if (done == 1) {
+                pauses.request(runId, "requested by the test");
+              }
+            })
+        .execute(plan.datasets());
   }
 
   private static Ledger ledgerOf(Settings settings) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dsmigrate.job.JobRunner;
 import io.dsmigrate.job.JobTestBase;
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.plan.ExecutionPath;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.Planner;
@@ -340,6 +341,65 @@ class WavesTest extends JobTestBase {
             quiet());
     assertThat(again.exitCode()).isZero();
     assertThat(statuses(again).values()).containsOnly(Status.SUCCEEDED);
+  }
+
+  @Test
+  void onTheAgentPathAWaveOverTheErrorThresholdIsRolledBackWholeToo() {
+    spark().sql("CREATE DATABASE IF NOT EXISTS wa_src");
+    StringBuilder yaml = new StringBuilder("datasets:\n");
+    List<String> good = List.of("g1", "g2", "g3", "g4", "g5", "g6");
+    for (String name : good) {
+      spark().range(5).selectExpr("id", "id * 2 AS twice").write().saveAsTable("wa_src." + name);
+      yaml.append(
+          "  - { id: %s, source: { table: wa_src.%s }, target: { table: wa_new.%s }, transform: { rename: { twice: doubled } } }\n"
+              .formatted(name, name, name));
+    }
+    for (String name : List.of("f1", "f2")) {
+      spark().range(5).write().saveAsTable("wa_src." + name);
+      yaml.append(
+          "  - { id: %s, source: { table: wa_src.%s }, target: { table: wa_new.%s }, transform: { cast: { nope: int } } }\n"
+              .formatted(name, name, name));
+    }
+    List<DatasetSpec> specs = specs("agent-threshold.yaml", yaml.toString());
+    Plan plan = Planner.of(spark()).plan(specs);
+    assertThat(plan.datasets())
+        .allSatisfy(d -> assertThat(d.path()).isEqualTo(ExecutionPath.AGENT));
+    Settings settings =
+        settings(
+            "wa_results",
+            "dsmigrate.fleet.error-threshold.max-failure-rate",
+            "0.2",
+            "dsmigrate.fleet.error-threshold.min-failures",
+            "2");
+
+    FleetReport report =
+        JobRunner.run(spark(), settings, plan, JobRunner.Options.of("run-wa"), quiet());
+
+    // The agents migrated the good ones; the failures (their transform does not bind) were
+    // reported on the Spark path; the wave was then rolled back whole, agents' targets included.
+    assertThat(report.exitCode()).isEqualTo(FleetReport.STOPPED);
+    assertThat(report.stoppedBy()).startsWith("wave 1 stopped by the error threshold: 2 of ");
+    assertThat(report.byAgents()).isEqualTo(good.size());
+    Map<String, Status> statuses = statuses(report);
+    for (String name : good) {
+      assertThat(statuses).containsEntry(name, Status.ROLLED_BACK);
+      assertThat(spark().catalog().tableExists("wa_new." + name)).as(name).isFalse();
+      String location = result(report, name).targetLocation();
+      assertThat(location).as(name).isNotNull();
+      assertThat(new File(java.net.URI.create(location))).as(name).doesNotExist();
+      assertThat(spark().table("wa_src." + name).columns()).containsExactly("id", "twice");
+      assertThat(spark().table("wa_src." + name).count()).isEqualTo(5);
+    }
+    assertThat(statuses).containsEntry("f1", Status.FAILED).containsEntry("f2", Status.FAILED);
+    assertThat(result(report, "f1").errorMessage()).contains("nope");
+    assertThat(
+            spark()
+                .sql(
+                    "SELECT count(*) FROM wa_results.migration_results WHERE run_id = 'run-wa'"
+                        + " AND status = 'SUCCEEDED'")
+                .first()
+                .getLong(0))
+        .isEqualTo(good.size());
   }
 
   /**
