@@ -1,5 +1,6 @@
 package io.dsmigrate.job;
 
+import io.dsmigrate.job.fs.NioLocalFileSystem;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -7,7 +8,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Starts the SparkSession a dsmigrate process works in: Delta Lake on, Spark's Hive client on, and
  * (unless Spark is told otherwise) a local warehouse and an embedded Derby metastore under the
- * workdir. Settings given to spark-submit win over dsmigrate's defaults.
+ * workdir, and local files read and written through {@link NioLocalFileSystem}. Settings given to
+ * spark-submit win over dsmigrate's defaults.
  */
 public final class SparkSessions {
   private SparkSessions() {}
@@ -47,6 +49,14 @@ public final class SparkSessions {
     for (Map.Entry<String, String> entry : settings.sparkConf().entrySet()) {
       setDefault(builder, given, entry.getKey(), entry.getValue());
     }
+    // Local files without a chmod or readlink process per file (Spark's Hadoop client has no
+    // native library), unless told otherwise.
+    NioLocalFileSystem.SETTINGS.forEach(
+        (key, value) -> {
+          if (!settings.sparkConf().containsKey("spark.hadoop." + key)) {
+            setDefault(builder, given, "spark.hadoop." + key, value);
+          }
+        });
     if (settings.hive()) {
       builder.enableHiveSupport();
     }

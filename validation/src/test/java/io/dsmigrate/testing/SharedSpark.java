@@ -47,11 +47,30 @@ public final class SharedSpark {
                   "jdbc:derby:;databaseName=" + home.resolve("metastore_db") + ";create=true")
               .config("spark.databricks.delta.snapshotPartitions", "2")
               .config("spark.databricks.delta.stats.collect", "false")
+              .config(localFiles())
               .enableHiveSupport()
               .getOrCreate();
       session.sparkContext().setLogLevel("WARN");
     }
     return session;
+  }
+
+  /**
+   * The job's sessions read and write local files through its NioLocalFileSystem (no process per
+   * file); its tests do too. The validation module's own tests, which do not have it, use Hadoop's.
+   */
+  private static java.util.Map<String, Object> localFiles() {
+    java.util.Map<String, Object> settings = new java.util.HashMap<>();
+    try {
+      ((java.util.Map<?, ?>)
+              Class.forName("io.dsmigrate.job.fs.NioLocalFileSystem")
+                  .getField("SETTINGS")
+                  .get(null))
+          .forEach((key, value) -> settings.put("spark.hadoop." + key, value));
+    } catch (ReflectiveOperationException e) {
+      // not on the classpath: Hadoop's own
+    }
+    return settings;
   }
 
   /** The directory that holds the shared warehouse and metastore. */

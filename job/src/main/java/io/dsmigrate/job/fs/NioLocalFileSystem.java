@@ -1,5 +1,6 @@
 package io.dsmigrate.job.fs;
 
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.LocalFileSystem;
 
@@ -20,14 +21,20 @@ public class NioLocalFileSystem extends LocalFileSystem {
   }
 
   /**
-   * Makes {@code conf} use this file system for {@code file:} paths, and returns it. Hadoop caches
-   * one file system per scheme for the whole process, whatever the configuration says; so file
-   * systems of {@code conf} are not cached (a local one costs nothing to create).
+   * The Hadoop settings that make {@code file:} paths use this file system, for {@code FileSystem}
+   * and {@code FileContext} alike. Hadoop caches one file system per scheme for the whole process,
+   * whatever the configuration asking for it says; so file systems of these settings are not cached
+   * (a local one costs nothing to create).
    */
+  public static final Map<String, String> SETTINGS =
+      Map.of(
+          "fs.file.impl", NioLocalFileSystem.class.getName(),
+          "fs.file.impl.disable.cache", "true",
+          "fs.AbstractFileSystem.file.impl", NioLocalFs.class.getName());
+
+  /** Makes {@code conf} use this file system for {@code file:} paths ({@link #SETTINGS}). */
   public static Configuration use(Configuration conf) {
-    conf.set("fs.file.impl", NioLocalFileSystem.class.getName());
-    conf.setBoolean("fs.file.impl.disable.cache", true);
-    conf.set("fs.AbstractFileSystem.file.impl", NioLocalFs.class.getName());
+    SETTINGS.forEach(conf::set);
     return conf;
   }
 }
