@@ -9,6 +9,7 @@ import io.dsmigrate.job.ledger.LedgerState;
 import io.dsmigrate.job.migrate.DatasetMigration;
 import io.dsmigrate.job.migrate.Failures;
 import io.dsmigrate.job.migrate.MigrationProgress;
+import io.dsmigrate.job.migrate.MigrationStep;
 import io.dsmigrate.job.migrate.RunContext;
 import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.results.DatasetResult;
@@ -17,7 +18,7 @@ import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.results.Status;
 import io.dsmigrate.job.spec.DatasetSpec;
 import java.io.UncheckedIOException;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -40,16 +41,6 @@ import org.slf4j.LoggerFactory;
 final class Attempts {
   private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
 
-  /** The ledger state each step of a migration records as it starts. */
-  private static final Map<String, LedgerState> LEDGER_STEPS =
-      Map.of(
-          "clear source", LedgerState.SNAPSHOTTED,
-          "convert to delta", LedgerState.SNAPSHOTTED,
-          "write target", LedgerState.WRITING,
-          "validate", LedgerState.WRITTEN,
-          "cut over", LedgerState.CUTTING_OVER,
-          "undo", LedgerState.UNDOING);
-
   private final ExecutionContext execution;
   private final Settings settings;
   private final ScheduledExecutorService watchdog;
@@ -62,129 +53,176 @@ final class Attempts {
 
   /** Migrates {@code admitted} until it succeeds or fails for good; returns how it ended. */
   Finished migrate(Admitted admitted) {
-    SparkSession spark = execution.spark();
-    String runId = execution.runId();
-    DatasetSpec spec = admitted.dataset().spec();
-    Lease lease = admitted.lease();
-    String group = execution.jobGroup(spec.id());
-    SparkContext context = spark.sparkContext();
     int attempt = admitted.attemptsBefore();
     while (true) {
       attempt++;
-      AtomicBoolean timedOut = new AtomicBoolean();
-      // Once the undo starts, the timeout no longer interrupts: an undo runs to its end.
-      AtomicBoolean undoing = new AtomicBoolean();
-      Thread worker = Thread.currentThread();
-      int attemptNumber = attempt;
-      SparkSession session = spark.newSession();
-      String tag = null;
-      if (lease != null) {
-        // Every write of the attempt carries this tag (Delta commits, a Parquet target's
-        // marker), so that after a crash a target write that committed can be told from one that
-        // did not, and so that dsmigrate can prove later which targets it wrote.
-        tag = "dsmigrate " + runId + " " + spec.id() + " " + UUID.randomUUID();
-        session.conf().set(Ownership.COMMIT_TAG_CONF, tag);
-        lease.commitTag(tag);
+      Optional<Finished> finished = attempt(admitted, attempt);
+      if (finished.isPresent()) {
+        return finished.get();
       }
-      DatasetMigration[] migration = new DatasetMigration[1];
-      migration[0] =
-          new DatasetMigration(
-              session,
-              admitted.dataset(),
-              runContext(spec),
-              admitted.previous(),
-              execution.ownership(session, spec.id(), tag),
-              step -> {
-                if (step.equals("undo")) {
-                  synchronized (undoing) {
-                    undoing.set(true);
-                  }
-                }
-                String description =
-                    spec.id()
-                        + ": "
-                        + step
-                        + (attemptNumber > 1 ? " (attempt " + attemptNumber + ")" : "");
-                context.setJobGroup(
-                    step.equals("undo") ? group + "/undo" : group, description, true);
-                LedgerState reached = LEDGER_STEPS.get(step);
-                if (lease != null && reached != null) {
-                  lease.record(reached, migration[0].progress(), null, null);
-                }
-              });
-      if (attempt == 1 && admitted.resumeWritten() != null) {
-        migration[0].resumeAfterWrite(admitted.resumeWritten());
-      }
-      ScheduledFuture<?> timer =
-          watchdog.schedule(
-              () -> {
-                synchronized (undoing) {
-                  if (undoing.get()) {
-                    return;
-                  }
-                  timedOut.set(true);
-                  LOG.warn(
-                      "{}: over its timeout of {}; cancelling its Spark jobs",
-                      spec.id(),
-                      settings.datasetTimeout());
-                  context.cancelJobGroup(group);
-                  worker.interrupt();
-                }
-              },
-              settings.datasetTimeout().toMillis(),
-              TimeUnit.MILLISECONDS);
-      try {
-        if (lease != null && attempt > 1) {
-          // The last attempt's changes are undone: nothing is left to recover from here on.
-          lease.record(LedgerState.STARTED, null, null, "attempt " + attempt);
-        }
-        migration[0].execute();
-        timer.cancel(false);
-      } catch (VirtualMachineError fatal) {
-        throw fatal;
-      } catch (Throwable failure) { // one dataset's failure, whatever it is, never stops the others
-        timer.cancel(false);
-        Thread.interrupted();
-        if (lease != null && lease.lost()) {
-          DatasetResult lost =
-              execution.rows().lostLease(spec, failure, admitted.previous(), admitted.started());
-          LOG.warn("{}: {}", spec.id(), lost.errorMessage());
-          return Finished.unleased(lost);
-        }
-        MigrationException classified = classify(spec, failure, timedOut.get());
-        boolean retry = classified.errorClass().retryable() && attempt <= settings.retries();
-        LOG.warn(
-            "{}: attempt {} failed ({}): {}",
-            spec.id(),
-            attempt,
-            classified.errorClass(),
-            classified.getMessage());
-        if (!retry) {
-          DatasetResult partial =
-              migration[0].result(Status.FAILED, attempt, admitted.started(), FleetRows.now());
-          DatasetResult failed =
-              partial.withOutcome(
-                  Status.FAILED,
-                  classified.errorClass().name(),
-                  classified.getMessage(),
-                  admitted.started(),
-                  FleetRows.now());
-          if (lease != null && classified.errorClass() == ErrorClass.ROLLBACK_FAILED) {
-            lease.leaveUndoing(migration[0].progress(), classified.getMessage());
-          }
-          return recordOutcome(lease, LedgerState.FAILED, migration[0].progress(), failed);
-        }
-        sleep(settings.retryBackoff().toMillis() << (attempt - 1));
-        continue;
-      } finally {
-        context.clearJobGroup();
-      }
-      Status status = execution.dryRun() ? Status.DRY_RUN : Status.SUCCEEDED;
-      LOG.info("{}: {}", spec.id(), status);
-      DatasetResult result =
-          migration[0].result(status, attempt, admitted.started(), FleetRows.now());
-      return recordOutcome(lease, LedgerState.SUCCEEDED, migration[0].progress(), result);
     }
+  }
+
+  /**
+   * Runs one attempt in the dataset's Spark job group, under the dataset's timeout; empty when it
+   * failed in a way that can pass, and the backoff before the next attempt is over.
+   */
+  private Optional<Finished> attempt(Admitted admitted, int attempt) {
+    DatasetSpec spec = admitted.dataset().spec();
+    Lease lease = admitted.lease();
+    SparkContext context = execution.spark().sparkContext();
+    // Once the undo starts, the timeout no longer interrupts: an undo runs to its end.
+    AtomicBoolean undoing = new AtomicBoolean();
+    AtomicBoolean timedOut = new AtomicBoolean();
+    DatasetMigration migration = newMigration(admitted, attempt, undoing);
+    ScheduledFuture<?> timer = watch(spec, Thread.currentThread(), undoing, timedOut);
+    try {
+      if (lease != null && attempt > 1) {
+        // The last attempt's changes are undone: nothing is left to recover from here on.
+        lease.record(LedgerState.STARTED, null, null, "attempt " + attempt);
+      }
+      migration.execute();
+      timer.cancel(false);
+    } catch (VirtualMachineError fatal) {
+      throw fatal;
+    } catch (Throwable failure) { // one dataset's failure, whatever it is, never stops the others
+      timer.cancel(false);
+      Thread.interrupted();
+      return failed(admitted, attempt, migration, failure, timedOut.get());
+    } finally {
+      context.clearJobGroup();
+    }
+    Status status = execution.dryRun() ? Status.DRY_RUN : Status.SUCCEEDED;
+    LOG.info("{}: {}", spec.id(), status);
+    DatasetResult result = migration.result(status, attempt, admitted.started(), FleetRows.now());
+    return Optional.of(recordOutcome(lease, LedgerState.SUCCEEDED, migration.progress(), result));
+  }
+
+  /**
+   * The attempt's migration, in a session of its own with a fresh commit tag, telling each step as
+   * it begins: the step names the Spark job group's description (an undo has a group of its own),
+   * records its ledger state, and an undo sets {@code undoing}.
+   */
+  private DatasetMigration newMigration(Admitted admitted, int attempt, AtomicBoolean undoing) {
+    DatasetSpec spec = admitted.dataset().spec();
+    Lease lease = admitted.lease();
+    String group = execution.jobGroup(spec.id());
+    SparkContext context = execution.spark().sparkContext();
+    SparkSession session = execution.spark().newSession();
+    String tag = null;
+    if (lease != null) {
+      // Every write of the attempt carries this tag (Delta commits, a Parquet target's
+      // marker), so that after a crash a target write that committed can be told from one that
+      // did not, and so that dsmigrate can prove later which targets it wrote.
+      tag = "dsmigrate " + execution.runId() + " " + spec.id() + " " + UUID.randomUUID();
+      session.conf().set(Ownership.COMMIT_TAG_CONF, tag);
+      lease.commitTag(tag);
+    }
+    DatasetMigration[] migration = new DatasetMigration[1];
+    migration[0] =
+        new DatasetMigration(
+            session,
+            admitted.dataset(),
+            runContext(spec),
+            admitted.previous(),
+            execution.ownership(session, spec.id(), tag),
+            (step, description) -> {
+              if (step == MigrationStep.UNDO) {
+                synchronized (undoing) {
+                  undoing.set(true);
+                }
+              }
+              context.setJobGroup(
+                  step == MigrationStep.UNDO ? group + "/undo" : group,
+                  spec.id()
+                      + ": "
+                      + description
+                      + (attempt > 1 ? " (attempt " + attempt + ")" : ""),
+                  true);
+              if (lease != null) {
+                step.ledgerState()
+                    .ifPresent(
+                        reached -> lease.record(reached, migration[0].progress(), null, null));
+              }
+            });
+    if (attempt == 1 && admitted.resumeWritten() != null) {
+      migration[0].resumeAfterWrite(admitted.resumeWritten());
+    }
+    return migration[0];
+  }
+
+  /**
+   * Past the dataset's timeout, unless its undo has begun, cancels its Spark jobs and interrupts
+   * {@code worker}, and sets {@code timedOut}.
+   */
+  private ScheduledFuture<?> watch(
+      DatasetSpec spec, Thread worker, AtomicBoolean undoing, AtomicBoolean timedOut) {
+    String group = execution.jobGroup(spec.id());
+    SparkContext context = execution.spark().sparkContext();
+    return watchdog.schedule(
+        () -> {
+          synchronized (undoing) {
+            if (undoing.get()) {
+              return;
+            }
+            timedOut.set(true);
+            LOG.warn(
+                "{}: over its timeout of {}; cancelling its Spark jobs",
+                spec.id(),
+                settings.datasetTimeout());
+            context.cancelJobGroup(group);
+            worker.interrupt();
+          }
+        },
+        settings.datasetTimeout().toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * How a failed attempt ends the dataset: a lost lease leaves it to the run that holds it now; a
+   * failure that can pass, with attempts left, is retried after the backoff (empty); any other is
+   * recorded as FAILED.
+   */
+  private Optional<Finished> failed(
+      Admitted admitted,
+      int attempt,
+      DatasetMigration migration,
+      Throwable failure,
+      boolean timedOut) {
+    DatasetSpec spec = admitted.dataset().spec();
+    Lease lease = admitted.lease();
+    if (lease != null && lease.lost()) {
+      DatasetResult lost =
+          execution.rows().lostLease(spec, failure, admitted.previous(), admitted.started());
+      LOG.warn("{}: {}", spec.id(), lost.errorMessage());
+      return Optional.of(Finished.unleased(lost));
+    }
+    MigrationException classified = classify(spec, failure, timedOut);
+    boolean retry = classified.errorClass().retryable() && attempt <= settings.retries();
+    LOG.warn(
+        "{}: attempt {} failed ({}): {}",
+        spec.id(),
+        attempt,
+        classified.errorClass(),
+        classified.getMessage());
+    if (retry) {
+      sleep(settings.retryBackoff().toMillis() << (attempt - 1));
+      return Optional.empty();
+    }
+    DatasetResult partial =
+        migration.result(Status.FAILED, attempt, admitted.started(), FleetRows.now());
+    DatasetResult failedResult =
+        partial.withOutcome(
+            Status.FAILED,
+            classified.errorClass().name(),
+            classified.getMessage(),
+            admitted.started(),
+            FleetRows.now());
+    if (lease != null && classified.errorClass() == ErrorClass.ROLLBACK_FAILED) {
+      lease.leaveUndoing(migration.progress(), classified.getMessage());
+    }
+    return Optional.of(
+        recordOutcome(lease, LedgerState.FAILED, migration.progress(), failedResult));
   }
 
   private RunContext runContext(DatasetSpec spec) {

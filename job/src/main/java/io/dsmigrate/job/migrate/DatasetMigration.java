@@ -37,7 +37,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
@@ -62,7 +61,7 @@ public final class DatasetMigration {
   private final RunContext run;
   private final DatasetResult previous;
   private final Ownership ownership;
-  private final Consumer<String> step;
+  private final MigrationStep.Listener listener;
 
   // What this attempt found and did; read into the results row.
   private SourceInfo source;
@@ -89,7 +88,8 @@ public final class DatasetMigration {
    *     source was cut over
    * @param ownership what of an existing target this dataset's attempts wrote: only that is
    *     overwritten or undone
-   * @param step called with the name of each step, for the Spark UI
+   * @param listener told of each step as it begins (the fleet records its ledger state and names it
+   *     in the Spark UI)
    */
   public DatasetMigration(
       SparkSession spark,
@@ -97,14 +97,14 @@ public final class DatasetMigration {
       RunContext run,
       DatasetResult previous,
       Ownership ownership,
-      Consumer<String> step) {
+      MigrationStep.Listener listener) {
     this.spark = requireNonNull(spark, "spark is null");
     this.planned = requireNonNull(planned, "planned is null");
     this.spec = planned.spec();
     this.run = requireNonNull(run, "run is null");
     this.previous = previous;
     this.ownership = requireNonNull(ownership, "ownership is null");
-    this.step = requireNonNull(step, "step is null");
+    this.listener = requireNonNull(listener, "listener is null");
   }
 
   /**
@@ -141,15 +141,73 @@ public final class DatasetMigration {
   }
 
   private void migrate() {
+    checkAllowed();
+    step(MigrationStep.RESOLVE_SOURCE);
+    resolveSource();
+    // A source replaced in place is gone after a resumed write: it is read from its snapshot.
+    Rows rows = resumed != null && resumed.inPlace() ? Rows.NOT_READ : rowsOf(read(source));
+    locateTarget();
+    if (resumed == null) {
+      checkTargetChangeable();
+    }
+    if (run.dryRun()) {
+      checkDryRun(rows);
+      return;
+    }
+    if (inPlace && resumed == null && convertsInPlace(rows.source())) {
+      convertInPlace(rows);
+      return;
+    }
+    if (inPlace) {
+      rows = snapshotSource();
+    }
+    touched = true;
+    // The rows are profiled while they are written, so validation reads only the target when
+    // they match. A write resumed from a process that is gone was not observed: validation
+    // reads both sides then.
+    ObservedProfile observed = resumed == null ? writeTarget(rows) : null;
+    validateWritten(rows, observed, spec.target().format());
+    if (spec.cutover()) {
+      cutOver();
+    }
+  }
+
+  /**
+   * The source as read and as transformed; both null for a resumed write whose source was replaced
+   * in place, until its snapshot is read.
+   */
+  private record Rows(Dataset<Row> source, Dataset<Row> transformed) {
+    static final Rows NOT_READ = new Rows(null, null);
+  }
+
+  private Rows rowsOf(Dataset<Row> sourceRows) {
+    return new Rows(sourceRows, transform(sourceRows));
+  }
+
+  private void step(MigrationStep started) {
+    listener.started(started, started.description());
+  }
+
+  /**
+   * Refuses a source that an earlier run cut over, and what the job's own security settings forbid,
+   * whatever the launcher that wrote the plan allowed.
+   */
+  private void checkAllowed() {
     checkNotCutOver();
-    // The job's own security settings, whatever the launcher that wrote the plan allowed.
     checkPathRoots();
     OffLimits.check(spark, spec, run.reserved());
     Transformer.checkConsumerQueries(spark, spec, run.security());
-    step.accept("resolve source");
-    // A source replaced in place is gone after the write: take it as it was found then.
-    source = resumed != null ? resumed.source() : SourceResolver.resolve(spark, spec);
-    if (resumed == null) {
+  }
+
+  /**
+   * Finds the source (a resumed write takes it as it was found then: a source replaced in place is
+   * gone after the write) and, for a spec that cuts over, records the state it is read in.
+   */
+  private void resolveSource() {
+    if (resumed != null) {
+      source = resumed.source();
+    } else {
+      source = SourceResolver.resolve(spark, spec);
       checkSchemaUnchanged();
     }
     if (spec.cutover() && !run.dryRun()) {
@@ -157,8 +215,13 @@ public final class DatasetMigration {
       // the cut-over gives its name to a target that lacks it.
       sourceState = SourceState.of(spark, source);
     }
-    Dataset<Row> sourceRows = resumed != null && resumed.inPlace() ? null : read(source);
-    Dataset<Row> rows = sourceRows == null ? null : transform(sourceRows);
+  }
+
+  /**
+   * Where the target is (a resumed write's target is where it was written) and whether it replaces
+   * the source in place, which a cut-over cannot do.
+   */
+  private void locateTarget() {
     TargetSpec target = spec.target();
     String sourceLocation = Names.path(source.location());
     targetLocation = resumed != null ? resumed.targetLocation() : plannedTargetLocation(target);
@@ -183,84 +246,81 @@ public final class DatasetMigration {
     }
     if (resumed != null) {
       targetPreviousVersion = resumed.targetPreviousVersion();
-    } else {
-      if (!inPlace) {
-        checkTarget(target);
-      }
-      checkTargetWritable();
-      if (inPlace) {
-        checkPartitionsSnapshottable();
-      }
     }
-    if (run.dryRun()) {
-      step.accept("dry run: check transform");
-      rows.schema();
-      if (spec.cutover()) {
-        freeBackupName();
-      }
-      return;
-    }
+  }
 
-    if (inPlace && resumed == null) {
-      ConvertInPlace.Decision decision = conversion(sourceRows);
-      if (decision.converts()) {
-        convertInPlace(sourceRows, rows, target);
-        return;
-      }
-      LOG.info(
-          "{}: copied and rewritten, not converted in place: {}", spec.id(), decision.reason());
+  /** Before anything changes: the target can be written, and an in-place source snapshotted. */
+  private void checkTargetChangeable() {
+    if (!inPlace) {
+      checkTarget(spec.target());
     }
+    checkTargetWritable();
     if (inPlace) {
-      step.accept("snapshot source");
-      boolean deltaAtSameLocation =
-          source.format().equals("delta")
-              && (targetLocation == null || Names.path(targetLocation).equals(sourceLocation));
-      if (deltaAtSameLocation) {
-        snapshot =
-            resumed != null
-                ? Snapshot.parse(resumed.snapshot())
-                : Snapshots.pinDelta(spark, source.location());
-        sourceRows =
-            spark
-                .read()
-                .format("delta")
-                .option("versionAsOf", snapshot.version())
-                .load(source.location());
-        rows = transform(sourceRows);
-      } else {
-        snapshot =
-            resumed != null
-                ? Snapshot.parse(resumed.snapshot())
-                : Snapshots.copy(spark, source, snapshotDirectory());
-        sourceRows = readSnapshot(source, snapshot);
-        rows = transform(sourceRows);
-        touched = true;
-        if (resumed == null) {
-          step.accept("clear source");
-          clearSource(target);
-        }
-      }
+      checkPartitionsSnapshottable();
     }
+  }
+
+  /** A dry run plans the transform and checks the backup name a cut-over would take. */
+  private void checkDryRun(Rows rows) {
+    step(MigrationStep.DRY_RUN_CHECK);
+    rows.transformed().schema();
+    if (spec.cutover()) {
+      freeBackupName();
+    }
+  }
+
+  /**
+   * Snapshots a source that is replaced in place and reads it back from there: a Delta source
+   * written at its own location is pinned at its current version and read at it; any other is
+   * copied, read from the copy and cleared. A resumed write's snapshot is the one taken then.
+   */
+  private Rows snapshotSource() {
+    step(MigrationStep.SNAPSHOT_SOURCE);
+    Snapshot taken = resumed != null ? Snapshot.parse(resumed.snapshot()) : null;
+    if (pinsDeltaVersion()) {
+      snapshot = taken != null ? taken : Snapshots.pinDelta(spark, source.location());
+      return rowsOf(
+          spark
+              .read()
+              .format("delta")
+              .option("versionAsOf", snapshot.version())
+              .load(source.location()));
+    }
+    snapshot = taken != null ? taken : Snapshots.copy(spark, source, snapshotDirectory());
+    Rows rows = rowsOf(readSnapshot(source, snapshot));
     touched = true;
-    // The rows are profiled while they are written, so validation reads only the target when
-    // they match. A write resumed from a process that is gone was not observed: validation
-    // reads both sides then.
-    ObservedProfile observed = null;
     if (resumed == null) {
-      step.accept("write target");
-      observed = ObservedProfile.attach(rows);
-      write(observed.rows(), target);
+      step(MigrationStep.CLEAR_SOURCE);
+      clearSource();
     }
-    step.accept("validate");
+    return rows;
+  }
+
+  /** A Delta source overwritten at its own location keeps its old version: that is its snapshot. */
+  private boolean pinsDeltaVersion() {
+    return source.format().equals("delta")
+        && (targetLocation == null
+            || Names.path(targetLocation).equals(Names.path(source.location())));
+  }
+
+  /** Writes the transformed rows to the target, profiling them as they are written. */
+  private ObservedProfile writeTarget(Rows rows) {
+    step(MigrationStep.WRITE_TARGET);
+    ObservedProfile observed = ObservedProfile.attach(rows.transformed());
+    write(observed.rows(), spec.target());
+    return observed;
+  }
+
+  /** Reads the committed target back, in {@code format}, and validates it. */
+  private void validateWritten(Rows rows, ObservedProfile observed, String format) {
+    step(MigrationStep.VALIDATE);
+    TargetSpec target = spec.target();
     // A path is read as a path, never as a table of the same name.
     Dataset<Row> written =
         target.table() != null
             ? spark.table(Names.quoted(target.table()))
-            : spark.read().format(target.format()).load(targetLocation);
-    validate(sourceRows, rows, written, observed);
-    if (spec.cutover()) {
-      cutOver();
-    }
+            : spark.read().format(format).load(targetLocation);
+    validate(rows.source(), rows.transformed(), written, observed);
   }
 
   /**
@@ -268,7 +328,7 @@ public final class DatasetMigration {
    * Parquet directory's partition columns are those Spark found reading it; a partitioned table's
    * partitions are taken from the metastore.
    */
-  private ConvertInPlace.Decision conversion(Dataset<Row> sourceRows) {
+  private boolean convertsInPlace(Dataset<Row> sourceRows) {
     if (source.table() == null && source.format().equals("parquet")) {
       source =
           new SourceInfo(
@@ -288,7 +348,12 @@ public final class DatasetMigration {
                 && !source.partitionColumns().isEmpty()
             ? PartitionLayout.of(spark, source.table())
             : null;
-    return ConvertInPlace.applies(spec, source, layout);
+    ConvertInPlace.Decision decision = ConvertInPlace.applies(spec, source, layout);
+    if (!decision.converts()) {
+      LOG.info(
+          "{}: copied and rewritten, not converted in place: {}", spec.id(), decision.reason());
+    }
+    return decision.converts();
   }
 
   /**
@@ -298,10 +363,10 @@ public final class DatasetMigration {
    * log is this attempt's, and validates the Delta table against the Parquet rows as they were read
    * before the conversion.
    */
-  private void convertInPlace(Dataset<Row> sourceRows, Dataset<Row> rows, TargetSpec target) {
-    step.accept("snapshot source");
+  private void convertInPlace(Rows rows) {
+    step(MigrationStep.SNAPSHOT_SOURCE);
     snapshot = Conversions.record(spark, source, snapshotDirectory());
-    step.accept("convert to delta");
+    step(MigrationStep.CONVERT_TO_DELTA);
     touched = true;
     spark.sql(ConvertInPlace.statement(source));
     Ownership.Proof proof = ownership.target(targetLocation, null, false);
@@ -316,12 +381,7 @@ public final class DatasetMigration {
               + (proof.detail() != null ? proof.detail() : proof.describeForeign())
               + "); someone else converted or wrote to it at the same time");
     }
-    step.accept("validate");
-    Dataset<Row> written =
-        target.table() != null
-            ? spark.table(Names.quoted(target.table()))
-            : spark.read().format("delta").load(targetLocation);
-    validate(sourceRows, rows, written, null);
+    validateWritten(rows, null, "delta");
   }
 
   private String snapshotDirectory() {
@@ -452,7 +512,9 @@ public final class DatasetMigration {
     }
     List<QueryOutcome> queries = new ArrayList<>();
     for (ValidationSpec.ConsumerQuery query : validation.queries()) {
-      step.accept("consumer query " + (queries.size() + 1));
+      listener.started(
+          MigrationStep.CONSUMER_QUERY,
+          MigrationStep.CONSUMER_QUERY.description(queries.size() + 1));
       queries.add(
           ConsumerQuery.of(query.oldSql(), query.newSql())
               .floatDigits(run.queryFloatDigits())
@@ -497,7 +559,7 @@ public final class DatasetMigration {
       return classified;
     }
     // From here on a timeout no longer interrupts this thread: the undo must run to the end.
-    step.accept("undo");
+    step(MigrationStep.UNDO);
     Thread.interrupted();
     try {
       Undo.of(spark, ownership, null).all(progress().changes(spec.id()));
@@ -524,7 +586,7 @@ public final class DatasetMigration {
     checkSourceUnchanged();
     String backup = freeBackupName();
     backupTable = backup;
-    step.accept("cut over");
+    step(MigrationStep.CUT_OVER);
     try {
       CutOver.of(spark, spec.id(), source.table(), backup, targetLocation).perform();
     } catch (IllegalStateException e) {
@@ -697,7 +759,7 @@ public final class DatasetMigration {
   }
 
   /** A source replaced in place goes (its snapshot is taken) before the target is written. */
-  private void clearSource(TargetSpec target) {
+  private void clearSource() {
     try {
       if (source.table() != null) {
         spark.sql("DROP TABLE " + Names.quoted(source.table()));
