@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.dsmigrate.job.cutover.CutOver;
 import io.dsmigrate.job.ledger.LedgerFiles;
 import io.dsmigrate.job.ownership.Ownership;
+import io.dsmigrate.job.plan.ConvertInPlace;
 import io.dsmigrate.job.plan.PartitionLayout;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.SchemaDrift;

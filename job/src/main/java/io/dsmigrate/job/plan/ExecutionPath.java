@@ -83,8 +83,7 @@ public enum ExecutionPath {
       DatasetSpec spec, SourceInfo source, String targetLocation, AgentLimits limits) {
     requireNonNull(spec, "spec is null");
     requireNonNull(limits, "limits is null");
-    if (source != null
-        && io.dsmigrate.job.migrate.ConvertInPlace.applies(spec, source).converts()) {
+    if (source != null && ConvertInPlace.applies(spec, source).converts()) {
       return new Choice(CONVERT, "in-place Parquet to Delta without a transform: converted");
     }
     if (!limits.enabled()) {

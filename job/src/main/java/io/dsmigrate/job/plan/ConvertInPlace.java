@@ -1,7 +1,5 @@
-package io.dsmigrate.job.migrate;
+package io.dsmigrate.job.plan;
 
-import io.dsmigrate.job.plan.PartitionLayout;
-import io.dsmigrate.job.plan.SourceInfo;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.Names;
 import io.dsmigrate.job.spec.TargetSpec;
@@ -190,7 +188,7 @@ public final class ConvertInPlace {
    * from the metastore and updates its definition), by path for a directory, with its partition
    * columns and their types (from the source's schema) when it has any.
    */
-  static String statement(SourceInfo source) {
+  public static String statement(SourceInfo source) {
     if (source.table() != null) {
       return "CONVERT TO DELTA " + Names.quoted(source.table());
     }
