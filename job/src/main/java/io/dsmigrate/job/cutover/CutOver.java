@@ -2,8 +2,8 @@ package io.dsmigrate.job.cutover;
 
 import static java.util.Objects.requireNonNull;
 
-import io.dsmigrate.job.migrate.Failures;
 import io.dsmigrate.job.plan.SourceResolver;
+import io.dsmigrate.job.results.Failures;
 import io.dsmigrate.job.spec.Names;
 import java.util.Locale;
 import org.apache.spark.sql.SparkSession;

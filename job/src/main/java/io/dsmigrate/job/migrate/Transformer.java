@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.dsmigrate.job.results.ErrorClass;
+import io.dsmigrate.job.results.Failures;
 import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.security.ReadOnlySelect;
 import io.dsmigrate.job.security.SecuritySettings;

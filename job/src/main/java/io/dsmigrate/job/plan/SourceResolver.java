@@ -1,7 +1,7 @@
 package io.dsmigrate.job.plan;
 
-import io.dsmigrate.job.migrate.Failures;
 import io.dsmigrate.job.results.ErrorClass;
+import io.dsmigrate.job.results.Failures;
 import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.Names;

@@ -1,9 +1,7 @@
-package io.dsmigrate.job.migrate;
+package io.dsmigrate.job.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dsmigrate.job.results.ErrorClass;
-import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.SourceSpec;
 import io.dsmigrate.job.spec.TargetSpec;

@@ -1,7 +1,5 @@
-package io.dsmigrate.job.migrate;
+package io.dsmigrate.job.results;
 
-import io.dsmigrate.job.results.ErrorClass;
-import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.spec.DatasetSpec;
 import java.io.IOException;
 import org.apache.spark.SparkThrowable;

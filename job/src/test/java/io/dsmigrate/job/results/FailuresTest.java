@@ -1,10 +1,8 @@
-package io.dsmigrate.job.migrate;
+package io.dsmigrate.job.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.dsmigrate.job.results.ErrorClass;
-import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.SourceSpec;
 import io.dsmigrate.job.spec.TargetSpec;

@@ -1,7 +1,5 @@
-package io.dsmigrate.job.migrate;
+package io.dsmigrate.job.results;
 
-import io.dsmigrate.job.results.ErrorClass;
-import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.Names;
 import java.io.FileNotFoundException;
@@ -19,7 +17,7 @@ import org.apache.spark.SparkThrowable;
  * errors that may pass (a connection reset, a node briefly gone) are left to {@link Failures},
  * which makes them a retried IO_ERROR.
  */
-final class StorageFailures {
+public final class StorageFailures {
   private StorageFailures() {}
 
   /**
@@ -59,7 +57,7 @@ final class StorageFailures {
   }
 
   /** The target cannot be written; nothing of it is left, the source is kept. */
-  static MigrationException targetUnwritable(
+  public static MigrationException targetUnwritable(
       DatasetSpec spec, String targetLocation, String reason, Throwable cause) {
     return new MigrationException(
         ErrorClass.TARGET_UNWRITABLE,
