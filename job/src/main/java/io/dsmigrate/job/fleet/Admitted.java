@@ -3,7 +3,7 @@ package io.dsmigrate.job.fleet;
 import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.ledger.Lease;
-import io.dsmigrate.job.migrate.MigrationProgress;
+import io.dsmigrate.job.ledger.MigrationProgress;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.results.DatasetResult;
 import java.sql.Timestamp;

@@ -8,7 +8,7 @@ import io.dsmigrate.job.agent.TableRegistration;
 import io.dsmigrate.job.ledger.Lease;
 import io.dsmigrate.job.ledger.LeaseLostException;
 import io.dsmigrate.job.ledger.LedgerState;
-import io.dsmigrate.job.migrate.MigrationProgress;
+import io.dsmigrate.job.ledger.MigrationProgress;
 import io.dsmigrate.job.migrate.OffLimits;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.TableLocations;
@@ -279,7 +279,8 @@ final class AgentPath {
     SparkSession spark = execution.spark();
     try {
       admitted.lease().record(LedgerState.UNDOING, left.progress(), null, "the agents stopped");
-      Undo.of(spark, execution.ownership(spark, id, null), null).all(left.progress().changes(id));
+      Undo.of(spark, execution.ownership(spark, id, null), null)
+          .all(Undo.Changes.of(id, left.progress()));
     } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
       String message =
           "Cannot migrate "

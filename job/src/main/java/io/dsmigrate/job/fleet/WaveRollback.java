@@ -6,7 +6,7 @@ import io.dsmigrate.job.ledger.Lease;
 import io.dsmigrate.job.ledger.LedgerEntry;
 import io.dsmigrate.job.ledger.LedgerSettings;
 import io.dsmigrate.job.ledger.LedgerState;
-import io.dsmigrate.job.migrate.MigrationProgress;
+import io.dsmigrate.job.ledger.MigrationProgress;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.Failures;

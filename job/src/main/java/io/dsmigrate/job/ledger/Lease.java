@@ -2,7 +2,6 @@ package io.dsmigrate.job.ledger;
 
 import static java.util.Objects.requireNonNull;
 
-import io.dsmigrate.job.migrate.MigrationProgress;
 import io.dsmigrate.job.results.DatasetResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,7 +3,6 @@ package io.dsmigrate.job.ledger;
 import static java.util.Objects.requireNonNull;
 
 import io.delta.tables.DeltaTable;
-import io.dsmigrate.job.migrate.MigrationProgress;
 import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ErrorClass;
@@ -125,7 +124,7 @@ public final class Recovery {
     try {
       // The undo's own commits carry the tag of the attempt it undoes (recorded in the ledger).
       Undo undo = Undo.of(spark, ownership, lease.current().commitTag());
-      Undo.Changes changes = progress.changes(spec.id());
+      Undo.Changes changes = Undo.Changes.of(spec.id(), progress);
       if (all) {
         undo.check(changes);
       }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.cutover.CutOver;
 import io.dsmigrate.job.ledger.LedgerFiles;
+import io.dsmigrate.job.ledger.MigrationProgress;
 import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.plan.ConvertInPlace;
 import io.dsmigrate.job.plan.PartitionLayout;
@@ -565,7 +566,7 @@ public final class DatasetMigration {
     step(MigrationStep.UNDO);
     Thread.interrupted();
     try {
-      Undo.of(spark, ownership, null).all(progress().changes(spec.id()));
+      Undo.of(spark, ownership, null).all(Undo.Changes.of(spec.id(), progress()));
       backupTable = null; // the cut-over, if it began, is undone: no backup stands
       return new MigrationException(
           classified.errorClass(), classified.getMessage() + " (changes undone)", failure);

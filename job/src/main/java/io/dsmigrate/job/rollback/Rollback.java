@@ -217,7 +217,7 @@ public final class Rollback {
     Ownership ownership = Ownership.of(spark, candidate.history(), entry -> true);
     Undo.Changes changes =
         candidate.done().progress() != null
-            ? candidate.done().progress().changes(id)
+            ? Undo.Changes.of(id, candidate.done().progress())
             : Undo.Changes.of(result);
     String tag = "dsmigrate " + runId + " " + id + " rollback " + UUID.randomUUID();
     Undo undo = Undo.of(spark, ownership, tag).force(force);

@@ -3,6 +3,7 @@ package io.dsmigrate.job.rollback;
 import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.cutover.CutOver;
+import io.dsmigrate.job.ledger.MigrationProgress;
 import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.snapshot.Conversions;
@@ -97,6 +98,19 @@ public final class Undo {
           false,
           result.source(),
           result.backupTable());
+    }
+
+    /** What an undo of an attempt has to undo, from the progress its ledger recorded. */
+    public static Changes of(String datasetId, MigrationProgress progress) {
+      return new Changes(
+          datasetId,
+          progress.target(),
+          progress.targetLocation(),
+          progress.snapshot(),
+          progress.targetPreviousVersion(),
+          progress.targetCreated(),
+          progress.source() == null ? null : progress.source().table(),
+          progress.backupTable());
     }
 
     /** The table name of the target, or null when the target is a path. */

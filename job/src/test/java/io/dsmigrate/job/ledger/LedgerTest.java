@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.ConfigException;
 import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.fleet.PauseRequests;
-import io.dsmigrate.job.migrate.MigrationProgress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

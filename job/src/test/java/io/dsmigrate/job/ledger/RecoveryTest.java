@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dsmigrate.job.JobTestBase;
 import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.fleet.FleetReport;
-import io.dsmigrate.job.migrate.MigrationProgress;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ResultsTable;
 import io.dsmigrate.job.results.Status;

@@ -1,7 +1,6 @@
-package io.dsmigrate.job.migrate;
+package io.dsmigrate.job.ledger;
 
 import io.dsmigrate.job.plan.SourceInfo;
-import io.dsmigrate.job.rollback.Undo;
 
 /**
  * What a migration attempt has found and changed so far: enough for another process to undo it, or
@@ -41,18 +40,5 @@ public record MigrationProgress(
         inPlace,
         null,
         targetCreated);
-  }
-
-  /** What an undo of this attempt has to undo. */
-  public Undo.Changes changes(String datasetId) {
-    return new Undo.Changes(
-        datasetId,
-        target,
-        targetLocation,
-        snapshot,
-        targetPreviousVersion,
-        targetCreated,
-        source == null ? null : source.table(),
-        backupTable);
   }
 }
