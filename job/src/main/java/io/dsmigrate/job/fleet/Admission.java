@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.ledger.LeaseOwner;
 import io.dsmigrate.job.ledger.LedgerEntry;
-import io.dsmigrate.job.ledger.Recovery;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.Status;
+import io.dsmigrate.job.rollback.Recovery;
 import java.time.Instant;
 
 /**

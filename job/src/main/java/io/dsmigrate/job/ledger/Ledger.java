@@ -140,8 +140,8 @@ public final class Ledger {
    * Takes a dataset for {@code owner}, if its ledger still stands at {@code head} (the entry the
    * caller decided on; null for a dataset new to the ledger). The caller must have checked that
    * {@code head} is not held by an owner that is still alive. A dataset left in flight by an owner
-   * that is gone is taken over as it stands: the new entry keeps its state and progress, for {@link
-   * Recovery}.
+   * that is gone is taken over as it stands: the new entry keeps its state and progress, for the
+   * recovery ({@code Recovery}) to pick up.
    *
    * @return the lease, or null when another run wrote the dataset's ledger since {@code head}
    *     (decide again from the new head)

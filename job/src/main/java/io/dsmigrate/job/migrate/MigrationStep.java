@@ -9,8 +9,8 @@ import java.util.Optional;
  * The steps of a {@link DatasetMigration}, in the order it takes them. Each names itself for the
  * Spark UI and carries the ledger state recorded as it begins, if any: the ledger says how far a
  * dataset got, so that a run that stops can be picked up ({@link
- * io.dsmigrate.job.ledger.Recovery}). Clearing a source or converting it in place begins only once
- * SNAPSHOTTED is recorded, because those constants carry it.
+ * io.dsmigrate.job.rollback.Recovery}). Clearing a source or converting it in place begins only
+ * once SNAPSHOTTED is recorded, because those constants carry it.
  */
 public enum MigrationStep {
   /** Find the source in the metastore or on the file system, and read it. */

@@ -4,11 +4,11 @@ import io.dsmigrate.job.results.DatasetResult;
 import java.io.IOException;
 
 /** Ledger entries as a run that was killed leaves them: written by a process that is gone. */
-final class LeftBehind {
+public final class LeftBehind {
   private LeftBehind() {}
 
   /** An owner of run {@code runId} on this machine whose process has ended. */
-  static LeaseOwner goneOwner(String runId) throws IOException, InterruptedException {
+  public static LeaseOwner goneOwner(String runId) throws IOException, InterruptedException {
     Process ended = new ProcessBuilder("true").start();
     ended.waitFor();
     LeaseOwner self = LeaseOwner.current(runId);
@@ -21,7 +21,7 @@ final class LeftBehind {
    *
    * @return whether it was written (the generation was free)
    */
-  static boolean write(
+  public static boolean write(
       Ledger ledger, LedgerEntry head, LeaseOwner owner, LedgerState state, DatasetResult result)
       throws IOException {
     return ledger.write(

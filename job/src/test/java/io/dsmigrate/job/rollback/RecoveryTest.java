@@ -1,10 +1,16 @@
-package io.dsmigrate.job.ledger;
+package io.dsmigrate.job.rollback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dsmigrate.job.JobTestBase;
 import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.fleet.FleetReport;
+import io.dsmigrate.job.ledger.LeaseOwner;
+import io.dsmigrate.job.ledger.Ledger;
+import io.dsmigrate.job.ledger.LedgerEntry;
+import io.dsmigrate.job.ledger.LedgerState;
+import io.dsmigrate.job.ledger.LeftBehind;
+import io.dsmigrate.job.ledger.MigrationProgress;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ResultsTable;
 import io.dsmigrate.job.results.Status;

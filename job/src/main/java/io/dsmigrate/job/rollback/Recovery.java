@@ -1,13 +1,16 @@
-package io.dsmigrate.job.ledger;
+package io.dsmigrate.job.rollback;
 
 import static java.util.Objects.requireNonNull;
 
 import io.delta.tables.DeltaTable;
+import io.dsmigrate.job.ledger.Lease;
+import io.dsmigrate.job.ledger.LedgerEntry;
+import io.dsmigrate.job.ledger.LedgerState;
+import io.dsmigrate.job.ledger.MigrationProgress;
 import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.MigrationException;
-import io.dsmigrate.job.rollback.Undo;
 import io.dsmigrate.job.snapshot.Snapshot;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.validation.DatasetSource;

@@ -1,10 +1,14 @@
-package io.dsmigrate.job.ledger;
+package io.dsmigrate.job.rollback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.dsmigrate.job.JobTestBase;
 import io.dsmigrate.job.Settings;
+import io.dsmigrate.job.ledger.Ledger;
+import io.dsmigrate.job.ledger.LedgerEntry;
+import io.dsmigrate.job.ledger.LedgerState;
+import io.dsmigrate.job.ledger.LeftBehind;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.Status;
 import io.dsmigrate.job.spec.DatasetSpec;
