@@ -48,7 +48,11 @@ final class DropBackupsCommand implements Callable<Integer> {
     Settings settings = common.settings();
     SparkSession spark = Sessions.start(settings, "drop-backups");
     List<DropBackups.Outcome> outcomes =
-        DropBackups.of(spark, settings).run(runId).dataset(datasetId).dryRun(dryRun).execute();
+        DropBackups.of(spark, settings.resultsDatabase(), settings.ledger())
+            .run(runId)
+            .dataset(datasetId)
+            .dryRun(dryRun)
+            .execute();
     if (outcomes.isEmpty()) {
       System.out.printf("No backups to drop for run %s.%n", runId);
       return Dsmigrate.OK;

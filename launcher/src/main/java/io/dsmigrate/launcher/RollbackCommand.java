@@ -45,7 +45,11 @@ final class RollbackCommand implements Callable<Integer> {
     Settings settings = common.settings();
     SparkSession spark = Sessions.start(settings, "rollback");
     List<Rollback.Outcome> outcomes =
-        Rollback.of(spark, settings).run(runId).dataset(datasetId).force(force).execute();
+        Rollback.of(spark, settings.resultsDatabase(), settings.ledger())
+            .run(runId)
+            .dataset(datasetId)
+            .force(force)
+            .execute();
     boolean allUndone = true;
     for (Rollback.Outcome outcome : outcomes) {
       System.out.printf("  %-30s %s%n", outcome.datasetId(), outcome.message());

@@ -57,7 +57,10 @@ class BothPathsTest extends SparkTestBase {
     assertThat(bySpark.byAgents()).isZero();
     Map<String, Map<String, Object>> sparkTargets = targets(bySpark);
 
-    List<Rollback.Outcome> undone = Rollback.of(spark(), sparkOnly).run("both-spark").execute();
+    List<Rollback.Outcome> undone =
+        Rollback.of(spark(), sparkOnly.resultsDatabase(), sparkOnly.ledger())
+            .run("both-spark")
+            .execute();
     assertThat(undone).allMatch(Rollback.Outcome::rolledBack, "rolled back");
 
     Settings withAgents = settings("true");

@@ -2,8 +2,8 @@ package io.dsmigrate.job.cutover;
 
 import static java.util.Objects.requireNonNull;
 
-import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.ledger.Ledger;
+import io.dsmigrate.job.ledger.LedgerSettings;
 import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.plan.SourceResolver;
 import io.dsmigrate.job.results.DatasetResult;
@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * List<DropBackups.Outcome> outcomes =
- *     DropBackups.of(spark, settings).run("nightly-1").dryRun(true).execute();
+ *     DropBackups.of(spark, settings.resultsDatabase(), settings.ledger())
+ *         .run("nightly-1")
+ *         .dryRun(true)
+ *         .execute();
  * }</pre>
  */
 public final class DropBackups {
@@ -44,18 +47,27 @@ public final class DropBackups {
       "give --run ID and/or --dataset ID: the backups of which cut-overs to drop";
 
   private final SparkSession spark;
-  private final Settings settings;
+  private final String resultsDatabase;
+  private final LedgerSettings ledgerSettings;
   private String runId;
   private String datasetId;
   private boolean dryRun;
 
-  private DropBackups(SparkSession spark, Settings settings) {
+  private DropBackups(SparkSession spark, String resultsDatabase, LedgerSettings ledgerSettings) {
     this.spark = requireNonNull(spark, "spark is null");
-    this.settings = requireNonNull(settings, "settings is null");
+    this.resultsDatabase = requireNonNull(resultsDatabase, "resultsDatabase is null");
+    this.ledgerSettings = requireNonNull(ledgerSettings, "ledgerSettings is null");
   }
 
-  public static DropBackups of(SparkSession spark, Settings settings) {
-    return new DropBackups(spark, settings);
+  /**
+   * Drops backups that the results table and the ledger of these settings record.
+   *
+   * @param resultsDatabase the database of the results table ({@code dsmigrate.results.database})
+   * @param ledgerSettings where the ledger is and how leases are held ({@code dsmigrate.ledger.*})
+   */
+  public static DropBackups of(
+      SparkSession spark, String resultsDatabase, LedgerSettings ledgerSettings) {
+    return new DropBackups(spark, resultsDatabase, ledgerSettings);
   }
 
   /** The backups made by this run. */
@@ -115,14 +127,12 @@ public final class DropBackups {
     if (runId == null && datasetId == null) {
       throw new IllegalArgumentException(NOTHING_ASKED);
     }
-    ResultsTable results = ResultsTable.in(spark, settings.resultsDatabase());
-    DroppedBackupsTable droppedTable = DroppedBackupsTable.in(spark, settings.resultsDatabase());
+    ResultsTable results = ResultsTable.in(spark, resultsDatabase);
+    DroppedBackupsTable droppedTable = DroppedBackupsTable.in(spark, resultsDatabase);
     List<DatasetResult> backups = backupsAskedFor(results, droppedTable);
     Ledger ledger =
         Ledger.open(
-            settings.ledger().directory(),
-            settings.resultsDatabase(),
-            spark.sessionState().newHadoopConf());
+            ledgerSettings.directory(), resultsDatabase, spark.sessionState().newHadoopConf());
     List<Outcome> outcomes = new ArrayList<>();
     List<BackupReaders.Backup> present = new ArrayList<>();
     Map<String, CatalogTable> definitions = new LinkedHashMap<>();

@@ -2,7 +2,6 @@ package io.dsmigrate.job.rollback;
 
 import static java.util.Objects.requireNonNull;
 
-import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.cutover.DroppedBackupsTable;
 import io.dsmigrate.job.ledger.Lease;
 import io.dsmigrate.job.ledger.LeaseOwner;
@@ -45,18 +44,27 @@ public final class Rollback {
   private static final Logger LOG = LoggerFactory.getLogger(Rollback.class);
 
   private final SparkSession spark;
-  private final Settings settings;
+  private final String resultsDatabase;
+  private final LedgerSettings ledgerSettings;
   private String runId;
   private String datasetId;
   private boolean force;
 
-  private Rollback(SparkSession spark, Settings settings) {
+  private Rollback(SparkSession spark, String resultsDatabase, LedgerSettings ledgerSettings) {
     this.spark = requireNonNull(spark, "spark is null");
-    this.settings = requireNonNull(settings, "settings is null");
+    this.resultsDatabase = requireNonNull(resultsDatabase, "resultsDatabase is null");
+    this.ledgerSettings = requireNonNull(ledgerSettings, "ledgerSettings is null");
   }
 
-  public static Rollback of(SparkSession spark, Settings settings) {
-    return new Rollback(spark, settings);
+  /**
+   * Rolls back runs that the results table and the ledger of these settings record.
+   *
+   * @param resultsDatabase the database of the results table ({@code dsmigrate.results.database})
+   * @param ledgerSettings where the ledger is and how leases are held ({@code dsmigrate.ledger.*})
+   */
+  public static Rollback of(
+      SparkSession spark, String resultsDatabase, LedgerSettings ledgerSettings) {
+    return new Rollback(spark, resultsDatabase, ledgerSettings);
   }
 
   public Rollback run(String value) {
@@ -81,7 +89,7 @@ public final class Rollback {
 
   public List<Outcome> execute() {
     requireNonNull(runId, "runId is null");
-    ResultsTable results = ResultsTable.in(spark, settings.resultsDatabase());
+    ResultsTable results = ResultsTable.in(spark, resultsDatabase);
     // A rerun with the same run id records SKIPPED rows; the outcome before them is what to undo.
     Map<String, DatasetResult> latest = results.latestOutcomesOfRun(runId);
     if (latest.isEmpty()) {
@@ -101,10 +109,9 @@ public final class Rollback {
               + "; it has "
               + String.join(", ", latest.keySet()));
     }
-    LedgerSettings leases = settings.ledger();
     Ledger ledger =
         Ledger.open(
-            leases.directory(), settings.resultsDatabase(), spark.sessionState().newHadoopConf());
+            ledgerSettings.directory(), resultsDatabase, spark.sessionState().newHadoopConf());
     // What the run did, as the ledger holds it (in the order it happened), not as a row says.
     List<Candidate> candidates = new ArrayList<>();
     List<Outcome> outcomes = new ArrayList<>();
@@ -150,7 +157,7 @@ public final class Rollback {
     List<DatasetResult> rolledBack = new ArrayList<>();
     try {
       for (Candidate candidate : candidates) {
-        Outcome outcome = rollBack(ledger, leases, keeper, candidate, results, rolledBack);
+        Outcome outcome = rollBack(ledger, ledgerSettings, keeper, candidate, results, rolledBack);
         if (!outcome.rolledBack()) {
           LOG.warn("{}: not rolled back: {}", outcome.datasetId(), outcome.message());
         }
@@ -320,7 +327,7 @@ public final class Rollback {
       return null;
     }
     DroppedBackupsTable.DroppedBackup dropped =
-        DroppedBackupsTable.in(spark, settings.resultsDatabase())
+        DroppedBackupsTable.in(spark, resultsDatabase)
             .find(result.runId(), result.datasetId(), result.backupTable());
     if (dropped == null) {
       return null;

@@ -106,7 +106,10 @@ class CutoverTest extends JobTestBase {
         .contains("dsmigrate rollback --run run-co-1 --dataset orders");
     assertThat(consumerReads(query)).containsExactly("[1,ANN,20]", "[2,BOB,40]", "[3,null,60]");
 
-    List<Rollback.Outcome> outcomes = Rollback.of(spark(), settings).run("run-co-1").execute();
+    List<Rollback.Outcome> outcomes =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("run-co-1")
+            .execute();
     assertThat(outcomes)
         .singleElement()
         .satisfies(o -> assertThat(o.rolledBack()).as(o.message()).isTrue());
@@ -235,7 +238,10 @@ class CutoverTest extends JobTestBase {
     spark().sql("CREATE VIEW co_drop_users.old_ids AS SELECT id FROM co_drop.shared__bak_run_drop");
 
     List<DropBackups.Outcome> dry =
-        DropBackups.of(spark(), settings).run("run-drop").dryRun(true).execute();
+        DropBackups.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("run-drop")
+            .dryRun(true)
+            .execute();
     assertThat(dry)
         .extracting(DropBackups.Outcome::datasetId, DropBackups.Outcome::action)
         .containsExactlyInAnyOrder(
@@ -245,7 +251,9 @@ class CutoverTest extends JobTestBase {
     assertThat(exists("co_drop.free__bak_run_drop")).isTrue();
 
     List<DropBackups.Outcome> outcomes =
-        DropBackups.of(spark(), settings).run("run-drop").execute();
+        DropBackups.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("run-drop")
+            .execute();
     DropBackups.Outcome cloned = outcome(outcomes, "cloned");
     assertThat(cloned.action()).isEqualTo(DropBackups.Action.REFUSED);
     assertThat(cloned.readers())
@@ -270,7 +278,10 @@ class CutoverTest extends JobTestBase {
     assertThat(consumerReads("SELECT count(*) FROM co_drop_users.clone")).containsExactly("[3]");
 
     List<Rollback.Outcome> rollback =
-        Rollback.of(spark(), settings).run("run-drop").dataset("free").execute();
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("run-drop")
+            .dataset("free")
+            .execute();
     assertThat(rollback).singleElement().satisfies(o -> assertThat(o.rolledBack()).isFalse());
     assertThat(rollback.get(0).message())
         .startsWith(
@@ -283,7 +294,11 @@ class CutoverTest extends JobTestBase {
 
     // Once its reader is gone, a backup can be dropped.
     spark().sql("DROP TABLE co_drop_users.clone");
-    assertThat(DropBackups.of(spark(), settings).run("run-drop").dataset("cloned").execute())
+    assertThat(
+            DropBackups.of(spark(), settings.resultsDatabase(), settings.ledger())
+                .run("run-drop")
+                .dataset("cloned")
+                .execute())
         .singleElement()
         .satisfies(o -> assertThat(o.action()).isEqualTo(DropBackups.Action.DROPPED));
     assertThat(consumerReads("SELECT count(*) FROM co_drop.cloned")).containsExactly("[3]");

@@ -27,7 +27,10 @@ class DropBackupsProofTest extends JobTestBase {
     DatasetResult forged = ordersRow("forged", Status.SUCCEEDED, 1, "dbp_other.precious");
     results.append(List.of(forged));
 
-    List<DropBackups.Outcome> outcomes = DropBackups.of(spark(), settings).run("forged").execute();
+    List<DropBackups.Outcome> outcomes =
+        DropBackups.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("forged")
+            .execute();
     assertThat(outcomes).hasSize(1);
     assertThat(outcomes.get(0).action()).isEqualTo(DropBackups.Action.REFUSED);
     assertThat(outcomes.get(0).message())
@@ -68,7 +71,11 @@ class DropBackupsProofTest extends JobTestBase {
     spark().range(3).selectExpr("id AS other").write().format("parquet").saveAsTable(backup);
     TableState theirs = state(backup);
 
-    DropBackups.Outcome refused = DropBackups.of(spark(), settings).run("dbp-run").execute().get(0);
+    DropBackups.Outcome refused =
+        DropBackups.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("dbp-run")
+            .execute()
+            .get(0);
     assertThat(refused.action()).isEqualTo(DropBackups.Action.REFUSED);
     assertThat(refused.message()).contains("is no longer the table that run dbp-run kept");
     assertThat(state(backup)).isEqualTo(theirs);

@@ -117,7 +117,10 @@ class ConvertInPlaceTest extends JobTestBase {
     assertThat(first.getString(0)).isEqualTo("CONVERT");
     assertThat(first.getString(1)).startsWith("dsmigrate cip-run clicks ");
 
-    List<Rollback.Outcome> outcomes = Rollback.of(spark(), settings).run("cip-run").execute();
+    List<Rollback.Outcome> outcomes =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("cip-run")
+            .execute();
     assertThat(outcomes)
         .allSatisfy(
             o -> assertThat(o.rolledBack()).as(o.datasetId() + ": " + o.message()).isTrue());
@@ -162,7 +165,11 @@ class ConvertInPlaceTest extends JobTestBase {
         .save(path("orders"));
     Map<String, String> afterAppend = fileDigests(path("orders"));
 
-    Rollback.Outcome refused = Rollback.of(spark(), settings).run("cipf-run").execute().get(0);
+    Rollback.Outcome refused =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("cipf-run")
+            .execute()
+            .get(0);
     assertThat(refused.rolledBack()).isFalse();
     assertThat(refused.message()).contains("rollback refused", "version 1", "not dsmigrate");
     assertThat(fileDigests(path("orders"))).isEqualTo(afterAppend);
@@ -173,7 +180,11 @@ class ConvertInPlaceTest extends JobTestBase {
 
     // --force discards the consumer's append: the Parquet directory is as it was.
     Rollback.Outcome forced =
-        Rollback.of(spark(), settings).run("cipf-run").force(true).execute().get(0);
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("cipf-run")
+            .force(true)
+            .execute()
+            .get(0);
     assertThat(forced.rolledBack()).as(forced.message()).isTrue();
     assertThat(fileDigests(path("orders"))).isEqualTo(before);
   }

@@ -42,7 +42,8 @@ class RollbackAfterForeignWritesTest extends JobTestBase {
     Map<String, String> before = fileDigests(path("target"));
     LedgerEntry headBefore = ledger(settings).head("appended");
 
-    List<Rollback.Outcome> refused = Rollback.of(spark(), settings).run("rbf-1").execute();
+    List<Rollback.Outcome> refused =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger()).run("rbf-1").execute();
     assertThat(refused).hasSize(1);
     assertThat(refused.get(0).rolledBack()).isFalse();
     assertThat(refused.get(0).message())
@@ -58,7 +59,10 @@ class RollbackAfterForeignWritesTest extends JobTestBase {
         .isZero();
 
     List<Rollback.Outcome> forced =
-        Rollback.of(spark(), settings).run("rbf-1").force(true).execute();
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("rbf-1")
+            .force(true)
+            .execute();
     assertThat(forced.get(0).rolledBack()).as(forced.get(0).message()).isTrue();
     assertThat(fileDigests(path("target"))).isEmpty();
     assertThat(ledger(settings).head("appended").state()).isEqualTo(LedgerState.ROLLED_BACK);
@@ -91,7 +95,11 @@ class RollbackAfterForeignWritesTest extends JobTestBase {
     List<String> rows = sortedRows(spark().table("rbf_legacy.orders"));
     long version = deltaVersion("rbf_sales.orders");
 
-    Rollback.Outcome refused = Rollback.of(spark(), settings).run("rbf-2").execute().get(0);
+    Rollback.Outcome refused =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("rbf-2")
+            .execute()
+            .get(0);
     assertThat(refused.rolledBack()).isFalse();
     assertThat(refused.message()).contains("version " + version + " (WRITE at");
     assertThat(sortedRows(spark().table("rbf_legacy.orders"))).isEqualTo(rows);
@@ -118,7 +126,11 @@ class RollbackAfterForeignWritesTest extends JobTestBase {
         .isEqualTo(Status.SUCCEEDED);
     Map<String, String> newer = fileDigests(path("t3"));
 
-    Rollback.Outcome refused = Rollback.of(spark(), settings).run("rbf-old").execute().get(0);
+    Rollback.Outcome refused =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("rbf-old")
+            .execute()
+            .get(0);
     assertThat(refused.rolledBack()).isFalse();
     assertThat(refused.message())
         .contains("run rbf-new")
@@ -127,12 +139,21 @@ class RollbackAfterForeignWritesTest extends JobTestBase {
     assertThat(fileDigests(path("t3"))).isEqualTo(newer);
 
     // The newer run first: the target goes back to what rbf-old wrote.
-    assertThat(Rollback.of(spark(), settings).run("rbf-new").execute().get(0).rolledBack())
+    assertThat(
+            Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+                .run("rbf-new")
+                .execute()
+                .get(0)
+                .rolledBack())
         .isTrue();
     assertThat(spark().read().format("delta").load(path("t3")).columns())
         .containsExactly("id", "v");
     // Then rbf-old itself, whose target goes.
-    Rollback.Outcome old = Rollback.of(spark(), settings).run("rbf-old").execute().get(0);
+    Rollback.Outcome old =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("rbf-old")
+            .execute()
+            .get(0);
     assertThat(old.rolledBack()).as(old.message()).isTrue();
     assertThat(fileDigests(path("t3"))).isEmpty();
   }
@@ -163,7 +184,11 @@ class RollbackAfterForeignWritesTest extends JobTestBase {
         .save(path("t5"));
     Map<String, String> before = fileDigests(path("t5"));
 
-    Rollback.Outcome refused = Rollback.of(spark(), settings).run("rbf-w2").execute().get(0);
+    Rollback.Outcome refused =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("rbf-w2")
+            .execute()
+            .get(0);
     assertThat(refused.rolledBack()).isFalse();
     assertThat(refused.message())
         .contains("received commits that this migration did not make: version 2 (WRITE at");
@@ -206,7 +231,11 @@ class RollbackAfterForeignWritesTest extends JobTestBase {
                 .state())
         .isEqualTo(LedgerState.STARTED);
 
-    Rollback.Outcome refused = Rollback.of(spark(), settings).run("rbf-4").execute().get(0);
+    Rollback.Outcome refused =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("rbf-4")
+            .execute()
+            .get(0);
     assertThat(refused.rolledBack()).isFalse();
     assertThat(refused.message()).contains("run rbf-other on").contains("nothing was changed");
     assertThat(fileDigests(path("t4"))).isEqualTo(before);

@@ -99,7 +99,10 @@ class RollbackTest extends JobTestBase {
     assertThat(spark().table("rb_legacy.ledger").columns()).contains("doubled");
     assertThat(spark().read().format("delta").load(path("clicks")).count()).isEqualTo(12);
 
-    List<Rollback.Outcome> outcomes = Rollback.of(spark(), settings).run("run-inplace").execute();
+    List<Rollback.Outcome> outcomes =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("run-inplace")
+            .execute();
     assertThat(outcomes)
         .allSatisfy(
             o -> assertThat(o.rolledBack()).as(o.datasetId() + ": " + o.message()).isTrue());
@@ -144,7 +147,10 @@ class RollbackTest extends JobTestBase {
               - { id: b, source: { table: rb1_legacy.b }, target: { table: rb1_new.b } }
             """),
         "run-one");
-    Rollback.of(spark(), settings).run("run-one").dataset("a").execute();
+    Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+        .run("run-one")
+        .dataset("a")
+        .execute();
     assertThat(spark().catalog().tableExists("rb1_new.a")).isFalse();
     assertThat(spark().table("rb1_new.b").count()).isEqualTo(6);
   }

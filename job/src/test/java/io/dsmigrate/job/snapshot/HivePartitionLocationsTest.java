@@ -150,7 +150,10 @@ class HivePartitionLocationsTest extends JobTestBase {
     assertThat(sortedRows(spark().newSession().table(table)))
         .containsExactly("[1,10,a]", "[2,20,a]", "[3,30,a]", "[4,40,b]", "[5,50,b]");
 
-    List<Rollback.Outcome> outcomes = Rollback.of(spark(), settings).run("run-" + name).execute();
+    List<Rollback.Outcome> outcomes =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("run-" + name)
+            .execute();
     assertThat(outcomes)
         .singleElement()
         .satisfies(o -> assertThat(o.rolledBack()).as(o.message()).isTrue());
@@ -195,7 +198,10 @@ class HivePartitionLocationsTest extends JobTestBase {
     java.nio.file.Path theirs = java.nio.file.Path.of(elsewhere, "_their_notes.json");
     java.nio.file.Files.writeString(theirs, "{\"owner\": \"someone else\"}");
 
-    List<Rollback.Outcome> outcomes = Rollback.of(spark(), settings).run("run-kept").execute();
+    List<Rollback.Outcome> outcomes =
+        Rollback.of(spark(), settings.resultsDatabase(), settings.ledger())
+            .run("run-kept")
+            .execute();
     assertThat(outcomes)
         .singleElement()
         .satisfies(o -> assertThat(o.rolledBack()).as(o.message()).isTrue());
@@ -335,7 +341,7 @@ class HivePartitionLocationsTest extends JobTestBase {
     assertThat(spark().table("hp_legacy.typed").schema().apply("n").dataType().simpleString())
         .isEqualTo("int");
 
-    Rollback.of(spark(), settings).run("run-typed").execute();
+    Rollback.of(spark(), settings.resultsDatabase(), settings.ledger()).run("run-typed").execute();
     assertThat(state("hp_legacy.typed")).isEqualTo(before);
     assertThat(fileDigests(tableLocation("hp_legacy.typed"))).isEqualTo(tableFiles);
   }
