@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import io.dsmigrate.job.cutover.BackupName;
 import io.dsmigrate.job.fleet.ErrorThreshold;
+import io.dsmigrate.job.fleet.FleetSettings;
 import io.dsmigrate.job.ledger.LedgerSettings;
 import io.dsmigrate.job.plan.AgentLimits;
 import io.dsmigrate.job.security.ReservedLocations;
@@ -48,7 +49,8 @@ public record Settings(
     SecuritySettings security,
     BackupName backupName,
     AgentLimits agent,
-    int agentChunk) {
+    int agentChunk)
+    implements FleetSettings {
 
   public Settings {
     requireNonNull(workdir, "workdir is null");
@@ -208,6 +210,7 @@ public record Settings(
    * the results database (in the warehouse that {@code spark.sql.warehouse.dir} or the workdir
    * gives; the job adds the metastore's own location of it when it runs).
    */
+  @Override
   public ReservedLocations reservedLocations() {
     String warehouse =
         sparkConf.getOrDefault(

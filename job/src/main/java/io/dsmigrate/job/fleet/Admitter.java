@@ -2,7 +2,6 @@ package io.dsmigrate.job.fleet;
 
 import static java.util.Objects.requireNonNull;
 
-import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.ledger.Lease;
 import io.dsmigrate.job.ledger.LeaseLostException;
 import io.dsmigrate.job.ledger.LedgerEntry;
@@ -67,7 +66,7 @@ final class Admitter {
     DatasetSpec spec = planned.spec();
     Timestamp started = FleetRows.now();
     SparkSession spark = execution.spark();
-    Settings settings = execution.settings();
+    FleetSettings settings = execution.settings();
     try {
       return decideAndRun(
           Scripts.current(spark, planned, settings.security()), recordedPrevious, started, path);

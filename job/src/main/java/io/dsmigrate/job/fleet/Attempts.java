@@ -2,7 +2,6 @@ package io.dsmigrate.job.fleet;
 
 import static java.util.Objects.requireNonNull;
 
-import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.ledger.Lease;
 import io.dsmigrate.job.ledger.LeaseLostException;
 import io.dsmigrate.job.ledger.LedgerState;
@@ -42,7 +41,7 @@ final class Attempts {
   private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
 
   private final ExecutionContext execution;
-  private final Settings settings;
+  private final FleetSettings settings;
   private final ScheduledExecutorService watchdog;
 
   Attempts(ExecutionContext execution, ScheduledExecutorService watchdog) {

@@ -2,7 +2,6 @@ package io.dsmigrate.job.fleet;
 
 import static java.util.Objects.requireNonNull;
 
-import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.ledger.HaltPoint;
 import io.dsmigrate.job.ledger.LeaseOwner;
 import io.dsmigrate.job.ledger.Ledger;
@@ -24,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
  */
 record ExecutionContext(
     SparkSession spark,
-    Settings settings,
+    FleetSettings settings,
     String runId,
     boolean dryRun,
     FleetRows rows,
@@ -46,7 +45,7 @@ record ExecutionContext(
   /** Opens the ledger and the results recorder of an execution of run {@code runId}. */
   static ExecutionContext open(
       SparkSession spark,
-      Settings settings,
+      FleetSettings settings,
       FleetRows rows,
       boolean dryRun,
       ResultsTable results,

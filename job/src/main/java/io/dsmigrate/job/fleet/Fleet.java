@@ -2,7 +2,6 @@ package io.dsmigrate.job.fleet;
 
 import static java.util.Objects.requireNonNull;
 
-import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.agent.Agents;
 import io.dsmigrate.job.ledger.Ledger;
 import io.dsmigrate.job.plan.ExecutionPath;
@@ -62,7 +61,7 @@ public final class Fleet {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
 
   private final SparkSession spark;
-  private final Settings settings;
+  private final FleetSettings settings;
   private String runId;
   private String planId;
   private int partition;
@@ -71,12 +70,13 @@ public final class Fleet {
   private Map<String, Integer> partitionOf = Map.of();
   private ProgressListener listener = ProgressListener.NONE;
 
-  private Fleet(SparkSession spark, Settings settings) {
+  private Fleet(SparkSession spark, FleetSettings settings) {
     this.spark = requireNonNull(spark, "spark is null");
     this.settings = requireNonNull(settings, "settings is null");
   }
 
-  public static Fleet of(SparkSession spark, Settings settings) {
+  /** A fleet that runs with {@code settings} (dsmigrate's settings are one). */
+  public static Fleet of(SparkSession spark, FleetSettings settings) {
     return new Fleet(spark, settings);
   }
 
