@@ -76,8 +76,9 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf("Generating %d tables of %d rows in %s ...%n", datasets, rows, source);
     generate(spark, source);
     // Warm both paths up (JIT, Delta, metastore) on data that is not timed.
-    naive(spark, source, "bench_warm_naive_" + run, 3);
-    migrate(spark, settings, specs(source, "bench_warm_dsm_" + run, 0, 3), run + "_warm");
+    int warm = Math.min(3, datasets);
+    naive(spark, source, "bench_warm_naive_" + run, warm);
+    migrate(spark, settings, specs(source, "bench_warm_dsm_" + run, 0, warm), run + "_warm");
 
     int naiveCount = naiveDatasets != null ? naiveDatasets : Math.min(datasets, 100);
     long naiveStart = System.nanoTime();
