@@ -93,11 +93,12 @@ final class BenchCommand implements Callable<Integer> {
           spark, settings, specs(source, "bench_base_" + run, 0, baselineDatasets), run + "_base");
       baselineNanos = System.nanoTime() - start;
     }
-    resetPeakHeap();
+    HeapWatch heap = HeapWatch.start();
     long dsmStart = System.nanoTime();
     FleetReport report =
         migrate(spark, settings, specs(source, "bench_dsm_" + run, 0, datasets), run);
     long dsmNanos = System.nanoTime() - dsmStart;
+    heap.close();
 
     double naivePer = naiveNanos / 1e6 / naiveCount;
     double dsmPer =
@@ -125,7 +126,7 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf(
         "  paths: %d datasets on the agent path, %d on the Spark path%n",
         report.byAgents(), report.results().size() - report.byAgents());
-    System.out.printf("  driver peak heap: %d MB%n", peakHeap() >> 20);
+    System.out.printf("  %s%n", heap.describe());
     long succeeded = report.results().stream().filter(r -> r.status() == Status.SUCCEEDED).count();
     System.out.printf("  dsmigrate datasets succeeded: %d of %d%n", succeeded, datasets);
     return succeeded == datasets ? Dsmigrate.OK : Dsmigrate.SOME_FAILED;
@@ -178,25 +179,6 @@ final class BenchCommand implements Callable<Integer> {
     } catch (java.io.IOException | org.apache.spark.sql.AnalysisException e) {
       throw new IllegalStateException("Cannot generate the benchmark's tables: " + e, e);
     }
-  }
-
-  private static void resetPeakHeap() {
-    for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
-        pool.resetPeakUsage();
-      }
-    }
-  }
-
-  /** The sum of the heap pools' peak usage since the last reset. */
-  private static long peakHeap() {
-    long peak = 0;
-    for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
-        peak += pool.getPeakUsage().getUsed();
-      }
-    }
-    return peak;
   }
 
   private List<DatasetSpec> specs(String source, String targetDatabase, int from, int count) {

@@ -10,9 +10,6 @@ import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.SpecLoader;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +27,7 @@ import picocli.CommandLine.Option;
     description = {
       "Times planning at scale: writes one shared Parquet directory of 1,000 rows, a few Parquet tables, and N",
       "specs reading them (one spec file), then times loading the specs and planning them, with the driver's",
-      "peak heap. In the same run it times the baseline, resolving spec by spec as the planner did before, on",
+      "heap. In the same run it times the baseline, resolving spec by spec as the planner did before, on",
       "a sample of the specs. Uses its own workdir by default."
     })
 final class BenchPlanCommand implements Callable<Integer> {
@@ -117,12 +114,11 @@ final class BenchPlanCommand implements Callable<Integer> {
       baselinePer = (System.nanoTime() - baselineStart) / 1e6 / sample;
     }
 
-    collectGarbage();
-    resetPeakHeap();
+    HeapWatch heap = HeapWatch.start();
     long planStart = System.nanoTime();
     Plan plan = plan(spark, settings, loaded);
     long planNanos = System.nanoTime() - planStart;
-    long peakHeap = peakHeap();
+    heap.close();
     long writeStart = System.nanoTime();
     plan.write(directory.resolve("plan.json"));
     long writeNanos = System.nanoTime() - writeStart;
@@ -137,8 +133,8 @@ final class BenchPlanCommand implements Callable<Integer> {
     System.out.printf(
         "  load specs:     %8.1f s (%.2f ms per spec)%n", loadNanos / 1e9, loadNanos / 1e6 / specs);
     System.out.printf(
-        "  Planner.plan:   %8.1f s (%.2f ms per spec), driver peak heap %d MiB%n",
-        planNanos / 1e9, planNanos / 1e6 / specs, mib(peakHeap));
+        "  Planner.plan:   %8.1f s (%.2f ms per spec); %s%n",
+        planNanos / 1e9, planNanos / 1e6 / specs, heap.describe());
     System.out.printf("  write plan JSON: %7.1f s%n", writeNanos / 1e9);
     if (sample > 0) {
       System.out.printf(
@@ -204,21 +200,6 @@ final class BenchPlanCommand implements Callable<Integer> {
 
   private static void collectGarbage() {
     System.gc();
-  }
-
-  private static List<MemoryPoolMXBean> heapPools() {
-    return ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(pool -> pool.getType() == MemoryType.HEAP && pool.isValid())
-        .toList();
-  }
-
-  private static void resetPeakHeap() {
-    heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
-  }
-
-  /** The sum of the heap pools' peak usage since they were reset. */
-  private static long peakHeap() {
-    return heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
   }
 
   private static long maxHeap() {

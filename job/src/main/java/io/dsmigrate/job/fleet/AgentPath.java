@@ -9,6 +9,7 @@ import io.dsmigrate.job.ledger.Lease;
 import io.dsmigrate.job.ledger.LeaseLostException;
 import io.dsmigrate.job.ledger.LedgerState;
 import io.dsmigrate.job.ledger.MigrationProgress;
+import io.dsmigrate.job.migrate.MigrationStep;
 import io.dsmigrate.job.migrate.OffLimits;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.TableLocations;
@@ -23,7 +24,6 @@ import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.spec.DatasetSpec;
 import io.dsmigrate.job.spec.Names;
 import io.dsmigrate.validation.ComparisonResult;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -265,7 +265,7 @@ final class AgentPath {
               false,
               null,
               true);
-      lease.record(LedgerState.WRITING, progress, null, null);
+      begin(lease, MigrationStep.WRITE_TARGET, progress, null);
       return new Pending(admitted, progress, tag);
     } catch (Exception e) { // anything in doubt: the Spark path finds and reports it
       LOG.debug("{}: takes the Spark path: {}", spec.id(), e.getMessage());
@@ -278,7 +278,7 @@ final class AgentPath {
     String id = admitted.dataset().spec().id();
     SparkSession spark = execution.spark();
     try {
-      admitted.lease().record(LedgerState.UNDOING, left.progress(), null, "the agents stopped");
+      begin(admitted.lease(), MigrationStep.UNDO, left.progress(), "the agents stopped");
       Undo.of(spark, execution.ownership(spark, id, null), null)
           .all(Undo.Changes.of(id, left.progress()));
     } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
@@ -297,7 +297,7 @@ final class AgentPath {
                   message,
                   admitted.started(),
                   FleetRows.now());
-      done.accept(recordOutcome(admitted.lease(), LedgerState.FAILED, left.progress(), failed));
+      done.accept(Finished.recorded(admitted.lease(), LedgerState.FAILED, left.progress(), failed));
       return;
     }
     sparkPath.accept(admitted);
@@ -341,7 +341,7 @@ final class AgentPath {
                         + ". The next run undoes it first",
                     admitted.started(),
                     FleetRows.now());
-        done.accept(recordOutcome(lease, LedgerState.FAILED, taken.progress(), failed));
+        done.accept(Finished.recorded(lease, LedgerState.FAILED, taken.progress(), failed));
         return false;
       }
       default -> {}
@@ -349,7 +349,7 @@ final class AgentPath {
     try {
       // The agent's write committed: from here a crash leaves it to be validated, as on the Spark
       // path (or undone, when the table was not registered yet).
-      lease.record(LedgerState.WRITTEN, taken.progress(), null, null);
+      begin(lease, MigrationStep.VALIDATE, taken.progress(), null);
     } catch (LeaseLostException lost) {
       done.accept(
           Finished.unleased(
@@ -382,7 +382,7 @@ final class AgentPath {
     }
     DatasetResult result = row(taken, Status.SUCCEEDED, outcome.comparison());
     LOG.info("{}: {} (agent)", spec.id(), Status.SUCCEEDED);
-    done.accept(recordOutcome(lease, LedgerState.SUCCEEDED, taken.progress(), result));
+    done.accept(Finished.recorded(lease, LedgerState.SUCCEEDED, taken.progress(), result));
     return true;
   }
 
@@ -422,18 +422,12 @@ final class AgentPath {
         FleetRows.now());
   }
 
-  private static Finished recordOutcome(
-      Lease lease, LedgerState state, MigrationProgress progress, DatasetResult result) {
-    try {
-      lease.record(state, progress, result, null);
-    } catch (LeaseLostException lost) {
-      return Finished.unleased(
-          result.withOutcome(
-              Status.SKIPPED, null, lost.getMessage(), result.startedAt(), result.finishedAt()));
-    } catch (UncheckedIOException e) {
-      LOG.error(
-          "{}: cannot record {} in the ledger: {}", result.datasetId(), state, e.getMessage());
-    }
-    return new Finished(result, lease);
+  /**
+   * Records in the ledger that {@code step} begins, with the state the Spark path records for it:
+   * the agent path takes the same steps (write the target, validate it, undo), in one task.
+   */
+  private static void begin(
+      Lease lease, MigrationStep step, MigrationProgress progress, String note) {
+    lease.record(step.ledgerState().orElseThrow(), progress, null, note);
   }
 }

@@ -3,9 +3,7 @@ package io.dsmigrate.job.fleet;
 import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.ledger.Lease;
-import io.dsmigrate.job.ledger.LeaseLostException;
 import io.dsmigrate.job.ledger.LedgerState;
-import io.dsmigrate.job.ledger.MigrationProgress;
 import io.dsmigrate.job.migrate.DatasetMigration;
 import io.dsmigrate.job.migrate.MigrationStep;
 import io.dsmigrate.job.migrate.RunContext;
@@ -16,7 +14,6 @@ import io.dsmigrate.job.results.Failures;
 import io.dsmigrate.job.results.MigrationException;
 import io.dsmigrate.job.results.Status;
 import io.dsmigrate.job.spec.DatasetSpec;
-import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
@@ -94,7 +91,8 @@ final class Attempts {
     Status status = execution.dryRun() ? Status.DRY_RUN : Status.SUCCEEDED;
     LOG.info("{}: {}", spec.id(), status);
     DatasetResult result = migration.result(status, attempt, admitted.started(), FleetRows.now());
-    return Optional.of(recordOutcome(lease, LedgerState.SUCCEEDED, migration.progress(), result));
+    return Optional.of(
+        Finished.recorded(lease, LedgerState.SUCCEEDED, migration.progress(), result));
   }
 
   /**
@@ -221,7 +219,7 @@ final class Attempts {
       lease.leaveUndoing(migration.progress(), classified.getMessage());
     }
     return Optional.of(
-        recordOutcome(lease, LedgerState.FAILED, migration.progress(), failedResult));
+        Finished.recorded(lease, LedgerState.FAILED, migration.progress(), failedResult));
   }
 
   private RunContext runContext(DatasetSpec spec) {
@@ -271,25 +269,6 @@ final class Attempts {
   }
 
   /** Records an outcome in the ledger, its results row pending until the recorder appends it. */
-  private static Finished recordOutcome(
-      Lease lease, LedgerState state, MigrationProgress progress, DatasetResult result) {
-    if (lease == null) {
-      return Finished.unleased(result);
-    }
-    try {
-      lease.record(state, progress, result, null);
-    } catch (LeaseLostException lost) {
-      return Finished.unleased(
-          result.withOutcome(
-              Status.SKIPPED, null, lost.getMessage(), result.startedAt(), result.finishedAt()));
-    } catch (UncheckedIOException e) {
-      // The outcome stands; the ledger keeps the step before it until the lease expires.
-      LOG.error(
-          "{}: cannot record {} in the ledger: {}", result.datasetId(), state, e.getMessage());
-    }
-    return new Finished(result, lease);
-  }
-
   static void sleep(long millis) {
     try {
       Thread.sleep(millis);
