@@ -126,7 +126,7 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf(
         "  paths: %d datasets on the agent path, %d on the Spark path%n",
         report.byAgents(), report.results().size() - report.byAgents());
-    System.out.printf("  %s%n", heap.describe());
+    System.out.printf("  %s%n", heap.describe(datasets, "dataset"));
     long succeeded = report.results().stream().filter(r -> r.status() == Status.SUCCEEDED).count();
     System.out.printf("  dsmigrate datasets succeeded: %d of %d%n", succeeded, datasets);
     return succeeded == datasets ? Dsmigrate.OK : Dsmigrate.SOME_FAILED;

@@ -134,7 +134,7 @@ final class BenchPlanCommand implements Callable<Integer> {
         "  load specs:     %8.1f s (%.2f ms per spec)%n", loadNanos / 1e9, loadNanos / 1e6 / specs);
     System.out.printf(
         "  Planner.plan:   %8.1f s (%.2f ms per spec); %s%n",
-        planNanos / 1e9, planNanos / 1e6 / specs, heap.describe());
+        planNanos / 1e9, planNanos / 1e6 / specs, heap.describe(specs, "spec"));
     System.out.printf("  write plan JSON: %7.1f s%n", writeNanos / 1e9);
     if (sample > 0) {
       System.out.printf(
