@@ -159,8 +159,7 @@ final class BenchCommand implements Callable<Integer> {
                       "t0", scala.Option.apply(source)));
       String ddl = first.schema().toDDL();
       org.apache.hadoop.fs.Path from = new org.apache.hadoop.fs.Path(first.location());
-      org.apache.hadoop.conf.Configuration conf =
-          io.dsmigrate.job.fs.NioLocalFileSystem.use(spark.sessionState().newHadoopConf());
+      org.apache.hadoop.conf.Configuration conf = spark.sessionState().newHadoopConf();
       org.apache.hadoop.fs.FileSystem fs = from.getFileSystem(conf);
       for (int i = 1; i < datasets; i++) {
         org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(from.getParent(), "t" + i);

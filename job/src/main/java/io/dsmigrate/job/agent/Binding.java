@@ -1,6 +1,5 @@
 package io.dsmigrate.job.agent;
 
-import io.dsmigrate.job.fs.NioLocalFileSystem;
 import io.dsmigrate.validation.RowProfiler;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -153,8 +152,7 @@ final class Binding implements Serializable {
             spark.sessionState().newHadoopConf());
     Job job;
     try {
-      // The agents' writes and commits make no chmod or readlink process per file.
-      job = Job.getInstance(NioLocalFileSystem.use(spark.sessionState().newHadoopConf()));
+      job = Job.getInstance(spark.sessionState().newHadoopConf());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -1,19 +1,14 @@
 package io.dsmigrate.job.fs;
 
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.LocalFileSystem;
 
 /**
  * Hadoop's checksummed local file system ({@code file:}) over {@link NioRawLocalFileSystem}: the
  * same files (and {@code .crc} files), without a {@code chmod} or {@code readlink} process per
- * call. {@link #use} makes a Hadoop configuration use it, for {@code FileSystem} and {@code
- * FileContext} alike.
- *
- * <pre>{@code
- * Configuration conf = NioLocalFileSystem.use(spark.sessionState().newHadoopConf());
- * new Path("file:/data/t").getFileSystem(conf);   // a NioLocalFileSystem
- * }</pre>
+ * call. dsmigrate's sessions set {@link #SETTINGS} (as {@code spark.hadoop.*}), so that everything
+ * reading or writing local files through the session's Hadoop configuration uses it: Spark, Delta,
+ * the agents, the ledger.
  */
 public class NioLocalFileSystem extends LocalFileSystem {
   public NioLocalFileSystem() {
@@ -31,10 +26,4 @@ public class NioLocalFileSystem extends LocalFileSystem {
           "fs.file.impl", NioLocalFileSystem.class.getName(),
           "fs.file.impl.disable.cache", "true",
           "fs.AbstractFileSystem.file.impl", NioLocalFs.class.getName());
-
-  /** Makes {@code conf} use this file system for {@code file:} paths ({@link #SETTINGS}). */
-  public static Configuration use(Configuration conf) {
-    SETTINGS.forEach(conf::set);
-    return conf;
-  }
 }

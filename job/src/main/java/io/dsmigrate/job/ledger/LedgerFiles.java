@@ -1,6 +1,5 @@
 package io.dsmigrate.job.ledger;
 
-import io.dsmigrate.job.fs.NioLocalFileSystem;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,13 +34,9 @@ import org.apache.hadoop.fs.UnsupportedFileSystemException;
 public final class LedgerFiles {
   private LedgerFiles() {}
 
-  /**
-   * The file system of {@code location}, without checksum files (nor a process per file) on the
-   * local one.
-   */
+  /** The file system of {@code location}, without checksum files on the local one. */
   public static FileSystem fileSystem(String location, Configuration conf) throws IOException {
-    FileSystem fileSystem =
-        new Path(location).getFileSystem(NioLocalFileSystem.use(new Configuration(conf)));
+    FileSystem fileSystem = new Path(location).getFileSystem(conf);
     return fileSystem instanceof LocalFileSystem local ? local.getRawFileSystem() : fileSystem;
   }
 

@@ -31,7 +31,9 @@ class NioLocalFileSystemTest {
   @TempDir java.nio.file.Path temp;
 
   private static Configuration conf() {
-    return NioLocalFileSystem.use(new Configuration());
+    Configuration conf = new Configuration();
+    NioLocalFileSystem.SETTINGS.forEach(conf::set);
+    return conf;
   }
 
   private Path path(String name) {
