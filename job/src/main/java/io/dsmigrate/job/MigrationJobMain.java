@@ -4,7 +4,6 @@ import io.dsmigrate.job.fleet.FleetReport;
 import io.dsmigrate.job.ledger.RunId;
 import io.dsmigrate.job.plan.Plan;
 import java.io.File;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,8 +34,8 @@ public final class MigrationJobMain implements Callable<Integer> {
   @Option(
       names = "--plan",
       required = true,
-      description = "The plan JSON written by 'dsmigrate plan'.")
-  Path plan;
+      description = "The plan JSON written by 'dsmigrate plan' (a path or a URI).")
+  String plan;
 
   @Option(
       names = "--partition",
@@ -52,8 +51,10 @@ public final class MigrationJobMain implements Callable<Integer> {
 
   @Option(
       names = "--workdir",
-      description = "Warehouse, metastore and snapshots (default: dsmigrate.workdir).")
-  Path workdir;
+      description =
+          "The ledger, pause requests, snapshots and plans; with the embedded metastore, its"
+              + " database and the warehouse (a path or a URI; default: dsmigrate.workdir).")
+  String workdir;
 
   @Option(names = "--conf", description = "A HOCON file with dsmigrate settings.")
   File conf;
@@ -99,13 +100,13 @@ public final class MigrationJobMain implements Callable<Integer> {
     }
     Map<String, String> settingsOverrides = new LinkedHashMap<>(overrides);
     if (workdir != null) {
-      settingsOverrides.put("dsmigrate.workdir", workdir.toString());
+      settingsOverrides.put("dsmigrate.workdir", workdir);
     }
     Settings settings = Settings.load(conf, settingsOverrides);
     if (concurrency != null) {
       settings = settings.withConcurrency(concurrency);
     }
-    Plan loaded = Plan.read(plan);
+    Plan loaded = Plan.read(plan, settings.hadoopConfiguration());
     if (partition != null) {
       loaded.partition(partition);
     }

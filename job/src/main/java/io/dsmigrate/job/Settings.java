@@ -10,14 +10,15 @@ import com.typesafe.config.ConfigValue;
 import io.dsmigrate.job.cutover.BackupName;
 import io.dsmigrate.job.fleet.ErrorThreshold;
 import io.dsmigrate.job.fleet.FleetSettings;
+import io.dsmigrate.job.fs.Locations;
 import io.dsmigrate.job.ledger.LedgerSettings;
 import io.dsmigrate.job.plan.AgentLimits;
 import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.security.SecuritySettings;
 import java.io.File;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,14 +30,14 @@ import java.util.Map;
  * @param agentChunk datasets per agent task ({@code dsmigrate.agent.chunk})
  */
 public record Settings(
-    Path workdir,
+    String workdir,
     String resultsDatabase,
     int concurrency,
     int retries,
     Duration retryBackoff,
     Duration datasetTimeout,
     int resultsBatch,
-    Path snapshotsDir,
+    String snapshotsDir,
     LedgerSettings ledger,
     String sparkMaster,
     boolean hive,
@@ -49,7 +50,9 @@ public record Settings(
     SecuritySettings security,
     BackupName backupName,
     AgentLimits agent,
-    int agentChunk)
+    int agentChunk,
+    Locations locations,
+    boolean embeddedMetastore)
     implements FleetSettings {
 
   public Settings {
@@ -60,6 +63,7 @@ public record Settings(
     requireNonNull(errorThreshold, "errorThreshold is null");
     requireNonNull(backupName, "backupName is null");
     requireNonNull(agent, "agent is null");
+    requireNonNull(locations, "locations is null");
     sparkConf = Map.copyOf(sparkConf);
   }
 
@@ -89,7 +93,27 @@ public record Settings(
   }
 
   private static Settings from(Config config) {
-    Path workdir = Path.of(config.getString("workdir")).toAbsolutePath().normalize();
+    Map<String, String> sparkConf = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> entry : config.getConfig("spark.conf").entrySet()) {
+      sparkConf.put(unquote(entry.getKey()), String.valueOf(entry.getValue().unwrapped()));
+    }
+    // Paths without a scheme are on the cluster's default file system, as Spark reads them.
+    Locations locations = Locations.of(Locations.hadoopConfiguration(sparkConf));
+    Locations.use(locations);
+    String workdir = locations.qualify(config.getString("workdir"));
+    boolean hive = config.getBoolean("spark.hive");
+    boolean embeddedMetastore = hive && !metastoreConfigured(sparkConf);
+    if (embeddedMetastore && !workdir.startsWith("file:")) {
+      throw bad(
+          config,
+          "workdir",
+          "is "
+              + workdir
+              + ", not a local directory, and no metastore is configured: the embedded metastore"
+              + " keeps its database under the workdir on local disk; name the cluster's metastore"
+              + " (spark.hadoop.hive.metastore.uris in dsmigrate.spark.conf or spark-submit's"
+              + " --conf, or hive-site.xml) or give a local workdir");
+    }
     String database = config.getString("results.database");
     if (!database.matches("[a-z_][a-z0-9_]*")) {
       throw bad(config, "results.database", "must be a lower-case name of letters, digits and _");
@@ -106,8 +130,10 @@ public record Settings(
     }
     int batch = positive(config, "fleet.results-batch");
     String snapshots = config.getString("snapshots.dir");
-    Path snapshotsDir =
-        snapshots.isBlank() ? workdir.resolve("snapshots") : Path.of(snapshots).toAbsolutePath();
+    String snapshotsDir =
+        snapshots.isBlank()
+            ? locations.resolve(workdir, "snapshots")
+            : locations.qualify(snapshots);
     int samples = config.getInt("validation.samples");
     if (samples < 0) {
       throw bad(config, "validation.samples", "must be 0 or more");
@@ -150,10 +176,6 @@ public record Settings(
     AgentLimits agent =
         new AgentLimits(config.getBoolean("agent.enabled"), agentMaxBytes, agentMaxFiles);
     int agentChunk = positive(config, "agent.chunk");
-    Map<String, String> sparkConf = new LinkedHashMap<>();
-    for (Map.Entry<String, ConfigValue> entry : config.getConfig("spark.conf").entrySet()) {
-      sparkConf.put(unquote(entry.getKey()), String.valueOf(entry.getValue().unwrapped()));
-    }
     return new Settings(
         workdir,
         database,
@@ -163,9 +185,9 @@ public record Settings(
         timeout,
         batch,
         snapshotsDir,
-        LedgerSettings.from(config, workdir),
+        LedgerSettings.from(config, workdir, locations),
         config.getString("spark.master"),
-        config.getBoolean("spark.hive"),
+        hive,
         sparkConf,
         samples,
         floatDigits,
@@ -175,7 +197,9 @@ public record Settings(
         SecuritySettings.from(config),
         backupName,
         agent,
-        agentChunk);
+        agentChunk,
+        locations,
+        embeddedMetastore);
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -201,7 +225,42 @@ public record Settings(
         security,
         backupName,
         agent,
-        agentChunk);
+        agentChunk,
+        locations,
+        embeddedMetastore);
+  }
+
+  /**
+   * Whether a metastore is named for this process: {@code hive.metastore.uris} or a JDO connection
+   * URL in {@code sparkConf}, in spark-submit's {@code --conf}s (system properties) or in a {@code
+   * hive-site.xml} on the classpath (where Spark reads it from).
+   */
+  private static boolean metastoreConfigured(Map<String, String> sparkConf) {
+    List<String> keys = List.of("hive.metastore.uris", "javax.jdo.option.ConnectionURL");
+    for (String key : keys) {
+      if (!sparkConf.getOrDefault("spark.hadoop." + key, "").isBlank()
+          || !System.getProperty("spark.hadoop." + key, "").isBlank()) {
+        return true;
+      }
+    }
+    java.net.URL hiveSite =
+        Thread.currentThread().getContextClassLoader().getResource("hive-site.xml");
+    if (hiveSite != null) {
+      org.apache.hadoop.conf.Configuration site = new org.apache.hadoop.conf.Configuration(false);
+      site.addResource(hiveSite);
+      return keys.stream().anyMatch(key -> !site.get(key, "").isBlank());
+    }
+    return false;
+  }
+
+  /**
+   * The warehouse dsmigrate sets for Spark: {@code <workdir>/warehouse} with the embedded metastore
+   * (or no Hive), none (the cluster's own) when a metastore is named.
+   */
+  public java.util.Optional<String> defaultWarehouse() {
+    return embeddedMetastore || !hive
+        ? java.util.Optional.of(locations.resolve(workdir, "warehouse"))
+        : java.util.Optional.empty();
   }
 
   /**
@@ -212,20 +271,40 @@ public record Settings(
    */
   @Override
   public ReservedLocations reservedLocations() {
-    String warehouse =
-        sparkConf.getOrDefault(
-            "spark.sql.warehouse.dir", workdir.resolve("warehouse").toUri().toString());
-    return ReservedLocations.of(resultsDatabase)
-        .with("the ledger (dsmigrate.ledger.dir)", ledger.directory())
-        .with("the pause requests (dsmigrate.control.dir)", ledger.controlDirectory())
-        .with("the snapshots (dsmigrate.snapshots.dir)", snapshotsDir.toUri().toString())
-        .with("the plans (<workdir>/plans)", workdir.resolve("plans").toUri().toString())
-        .with(
-            "the embedded metastore (<workdir>/metastore_db)",
-            workdir.resolve("metastore_db").toUri().toString())
-        .with(
+    ReservedLocations reserved =
+        ReservedLocations.of(resultsDatabase)
+            .with("the ledger (dsmigrate.ledger.dir)", ledger.directory())
+            .with("the pause requests (dsmigrate.control.dir)", ledger.controlDirectory())
+            .with("the snapshots (dsmigrate.snapshots.dir)", snapshotsDir)
+            .with("the plans (<workdir>/plans)", plansDir());
+    if (embeddedMetastore) {
+      reserved =
+          reserved.with(
+              "the embedded metastore (<workdir>/metastore_db)",
+              locations.resolve(workdir, "metastore_db"));
+    }
+    String warehouse = sparkConf.get("spark.sql.warehouse.dir");
+    if (warehouse == null) {
+      warehouse = defaultWarehouse().orElse(null);
+    }
+    return warehouse == null
+        ? reserved
+        : reserved.with(
             "the results database's files (<warehouse>/" + resultsDatabase + ".db)",
-            new org.apache.hadoop.fs.Path(warehouse, resultsDatabase + ".db").toString());
+            locations.resolve(warehouse, resultsDatabase + ".db"));
+  }
+
+  /**
+   * The Hadoop configuration of this process before its SparkSession exists: Hadoop's files on the
+   * classpath and the {@code spark.hadoop.*} settings.
+   */
+  public org.apache.hadoop.conf.Configuration hadoopConfiguration() {
+    return Locations.hadoopConfiguration(sparkConf);
+  }
+
+  /** Where plans are written unless told otherwise: {@code <workdir>/plans}. */
+  public String plansDir() {
+    return locations.resolve(workdir, "plans");
   }
 
   /** The results table's full name. */

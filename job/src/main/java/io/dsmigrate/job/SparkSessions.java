@@ -1,15 +1,17 @@
 package io.dsmigrate.job;
 
+import io.dsmigrate.job.fs.Locations;
 import io.dsmigrate.job.fs.NioLocalFileSystem;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Starts the SparkSession a dsmigrate process works in: Delta Lake on, Spark's Hive client on, and
- * (unless Spark is told otherwise) a local warehouse and an embedded Derby metastore under the
- * workdir, and local files read and written through {@link NioLocalFileSystem}. Settings given to
- * spark-submit win over dsmigrate's defaults.
+ * Starts the SparkSession a dsmigrate process works in: Delta Lake on, Spark's Hive client on; when
+ * no metastore is named, an embedded Derby metastore and a warehouse under the workdir (otherwise
+ * the cluster's warehouse); local files read and written through {@link NioLocalFileSystem}; and
+ * the session's default file system as the one paths without a scheme are on ({@link Locations}).
+ * Settings given to spark-submit win over dsmigrate's defaults.
  */
 public final class SparkSessions {
   private SparkSessions() {}
@@ -26,25 +28,19 @@ public final class SparkSessions {
         given,
         "spark.sql.catalog.spark_catalog",
         "org.apache.spark.sql.delta.catalog.DeltaCatalog");
-    setDefault(
-        builder,
-        given,
-        "spark.sql.warehouse.dir",
-        settings.workdir().resolve("warehouse").toUri().toString());
-    boolean remoteMetastore =
-        settings.sparkConf().containsKey("spark.hadoop.hive.metastore.uris")
-            || given.contains("spark.hadoop.hive.metastore.uris")
-            || given.contains("spark.hadoop.javax.jdo.option.ConnectionURL");
-    if (settings.hive() && !remoteMetastore) {
+    settings
+        .defaultWarehouse()
+        .ifPresent(warehouse -> setDefault(builder, given, "spark.sql.warehouse.dir", warehouse));
+    if (settings.embeddedMetastore()) {
+      java.nio.file.Path workdir =
+          settings.locations().local(settings.workdir(), "dsmigrate.workdir");
       // Derby writes derby.log into the working directory unless told where its home is.
-      System.setProperty("derby.system.home", settings.workdir().toString());
+      System.setProperty("derby.system.home", workdir.toString());
       setDefault(
           builder,
           given,
           "spark.hadoop.javax.jdo.option.ConnectionURL",
-          "jdbc:derby:;databaseName="
-              + settings.workdir().resolve("metastore_db")
-              + ";create=true");
+          "jdbc:derby:;databaseName=" + workdir.resolve("metastore_db") + ";create=true");
     }
     for (Map.Entry<String, String> entry : settings.sparkConf().entrySet()) {
       setDefault(builder, given, entry.getKey(), entry.getValue());
@@ -61,6 +57,7 @@ public final class SparkSessions {
       builder.enableHiveSupport();
     }
     SparkSession spark = builder.getOrCreate();
+    Locations.use(Locations.of(spark.sparkContext().hadoopConfiguration()));
     return spark;
   }
 

@@ -29,10 +29,10 @@ class PackageLayersTest {
   /** The job's packages, lowest first ("" is {@code io.dsmigrate.job} itself). */
   static final List<String> ORDER =
       List.of(
+          "fs",
           "security",
           "spec",
           "results",
-          "fs",
           "plan",
           "ledger",
           "ownership",

@@ -22,7 +22,7 @@ class SettingsTest {
     assertThat(settings.retries()).isEqualTo(2);
     assertThat(settings.datasetTimeout()).isEqualTo(Duration.ofMinutes(30));
     assertThat(settings.resultsTable()).isEqualTo("dsmigrate.migration_results");
-    assertThat(settings.snapshotsDir()).isEqualTo(settings.workdir().resolve("snapshots"));
+    assertThat(settings.snapshotsDir()).isEqualTo(settings.workdir() + "/snapshots");
     assertThat(settings.sparkConf()).containsEntry("spark.scheduler.mode", "FAIR");
   }
 

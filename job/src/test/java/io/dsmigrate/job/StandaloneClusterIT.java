@@ -72,7 +72,7 @@ class StandaloneClusterIT extends SparkTestBase {
                   "2",
                   "spark.databricks.delta.snapshotPartitions",
                   "2"),
-              new JobArguments(planFile, 0, RUN, workdir, null, Map.of()));
+              new JobArguments(planFile.toString(), 0, RUN, workdir.toString(), null, Map.of()));
       ProcessBuilder builder =
           new ProcessBuilder(command.arguments())
               .redirectErrorStream(true)

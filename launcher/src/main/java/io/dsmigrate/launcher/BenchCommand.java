@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (common.workdir == null) {
-      common.workdir = java.nio.file.Path.of("dsmigrate-bench");
+      common.workdir = "dsmigrate-bench";
     }
     Settings settings = common.settings();
     SparkSession spark = Sessions.start(settings, "bench");

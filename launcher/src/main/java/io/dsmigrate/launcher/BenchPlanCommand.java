@@ -59,12 +59,17 @@ final class BenchPlanCommand implements Callable<Integer> {
           "--specs must be 1 or more, --tables 0 to --specs, --baseline-specs 0 or more");
     }
     if (common.workdir == null) {
-      common.workdir = Path.of("dsmigrate-bench");
+      common.workdir = "dsmigrate-bench";
     }
     Settings settings = common.settings();
     SparkSession spark = Sessions.start(settings, "bench-plan");
     String run = JobRunner.newRunId().replace('-', '_');
-    Path directory = settings.workdir().resolve("bench-plan").resolve(run);
+    Path directory =
+        settings
+            .locations()
+            .local(settings.workdir(), "bench-plan's workdir")
+            .resolve("bench-plan")
+            .resolve(run);
     String shared = directory.resolve("shared").toUri().toString();
     String sourceDatabase = "bench_plan_src_" + run;
     String targetDatabase = "bench_plan_new_" + run;

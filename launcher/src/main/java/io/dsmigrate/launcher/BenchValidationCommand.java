@@ -72,11 +72,16 @@ final class BenchValidationCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--runs must be 1 or more, got " + runs);
     }
     if (common.workdir == null) {
-      common.workdir = Path.of("dsmigrate-bench");
+      common.workdir = "dsmigrate-bench";
     }
     Settings settings = common.settings();
     SparkSession spark = Sessions.start(settings, "bench-validation");
-    Path data = settings.workdir().resolve("bench-validation").resolve(Long.toString(rows));
+    Path data =
+        settings
+            .locations()
+            .local(settings.workdir(), "bench-validation's workdir")
+            .resolve("bench-validation")
+            .resolve(Long.toString(rows));
     Dataset<Row> old = table(spark, data.resolve("old"), generated(spark, 8, rows), settings);
     Dataset<Row> same = table(spark, data.resolve("same"), generated(spark, 5, rows), settings);
     Dataset<Row> changed =

@@ -3,10 +3,8 @@ package io.dsmigrate.launcher;
 import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.fleet.PauseRequests;
 import java.io.File;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Option;
 
 /** Options every command takes: where the work lives and how it is configured. */
@@ -14,8 +12,10 @@ final class CommonOptions {
   @Option(
       names = "--workdir",
       description =
-          "Warehouse, metastore, results, snapshots and plans (default: ./dsmigrate-work).")
-  Path workdir;
+          "The ledger, pause requests, snapshots and plans; with the embedded metastore, its"
+              + " database, the warehouse and the results (a path or a URI; default:"
+              + " dsmigrate.workdir, ./dsmigrate-work).")
+  String workdir;
 
   @Option(
       names = "--conf",
@@ -30,15 +30,25 @@ final class CommonOptions {
   Map<String, String> overrides = new LinkedHashMap<>();
 
   Settings settings() {
+    return settings(Map.of());
+  }
+
+  /**
+   * The settings, with {@code sparkConf} (Spark settings given to spark-submit, which the job will
+   * see) on top of {@code dsmigrate.spark.conf}.
+   */
+  Settings settings(Map<String, String> sparkConf) {
     Map<String, String> all = new LinkedHashMap<>(overrides);
+    sparkConf.forEach((key, value) -> all.put("dsmigrate.spark.conf.\"" + key + "\"", value));
     if (workdir != null) {
-      all.put("dsmigrate.workdir", workdir.toString());
+      all.put("dsmigrate.workdir", workdir);
     }
     return Settings.load(conf, all);
   }
 
   /** The pause requests of the configured control directory (no Spark needed). */
   PauseRequests pauseRequests() {
-    return PauseRequests.in(settings().ledger().controlDirectory(), new Configuration());
+    Settings settings = settings();
+    return PauseRequests.in(settings.ledger().controlDirectory(), settings.hadoopConfiguration());
   }
 }

@@ -44,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--datasets must be 1 or more, not " + datasets);
     }
     Settings settings = common.settings();
-    Path workdir = settings.workdir();
+    Path workdir = settings.locations().local(settings.workdir(), "the demo's workdir");
     prepare(workdir);
     System.out.printf("Creating a legacy warehouse of %d datasets in %s%n", datasets, workdir);
     SparkSession spark = Sessions.start(settings, "demo");

@@ -63,8 +63,9 @@ final class PlanCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       paramLabel = "FILE",
-      description = "Where to write the plan (default: <workdir>/plans/<plan id>.json).")
-  Path out;
+      description =
+          "Where to write the plan, a path or a URI (default: <workdir>/plans/<plan id>.json).")
+  String out;
 
   @Option(
       names = "--verbose",
@@ -90,11 +91,16 @@ final class PlanCommand implements Callable<Integer> {
             .waveSize(waveSize != null ? waveSize : settings.waveSize())
             .agentLimits(settings.agent())
             .plan(loaded);
-    Path file =
-        out != null ? out : settings.workdir().resolve("plans").resolve(plan.planId() + ".json");
-    plan.write(file);
+    String file =
+        settings
+            .locations()
+            .qualify(
+                out != null
+                    ? out
+                    : settings.locations().resolve(settings.plansDir(), plan.planId() + ".json"));
+    plan.write(file, spark.sparkContext().hadoopConfiguration());
     print(plan, System.out, verbose);
-    System.out.println("Plan written to " + file.toAbsolutePath());
+    System.out.println("Plan written to " + file);
     long unresolved = plan.datasets().stream().filter(d -> d.sourceError() != null).count();
     return unresolved == 0 ? Dsmigrate.OK : Dsmigrate.SOME_FAILED;
   }

@@ -45,8 +45,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(
         names = "--plan",
         paramLabel = "FILE",
-        description = "A plan written by 'dsmigrate plan'.")
-    Path plan;
+        description = "A plan written by 'dsmigrate plan' (a path or a URI).")
+    String plan;
   }
 
   @Option(names = "--partition", description = "With --plan: run only this partition.")
@@ -107,7 +107,7 @@ final class RunCommand implements Callable<Integer> {
     Plan plan = null;
     List<DatasetSpec> specs = null;
     if (input.plan != null) {
-      plan = Plan.read(input.plan);
+      plan = Plan.read(input.plan, settings.hadoopConfiguration());
       if (partition != null) {
         plan.partition(partition);
       }

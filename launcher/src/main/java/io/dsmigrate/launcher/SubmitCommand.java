@@ -56,7 +56,7 @@ final class SubmitCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description =
           "A plan written by 'dsmigrate plan'; the driver reads it, so in cluster deploy mode it must be at this path there too.")
-  Path plan;
+  String plan;
 
   @Option(
       names = "--master",
@@ -128,11 +128,11 @@ final class SubmitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     // Everything is checked before the first submission: bad input submits nothing.
-    Settings settings = common.settings();
+    Settings settings = common.settings(sparkConf);
     if (parallel < 1) {
       throw new IllegalArgumentException("--parallel must be 1 or more, not " + parallel);
     }
-    Plan loaded = Plan.read(plan);
+    Plan loaded = Plan.read(plan, settings.hadoopConfiguration());
     List<Integer> partitions = new ArrayList<>();
     if (partition != null) {
       partitions.add(loaded.partition(partition).index());
@@ -152,10 +152,10 @@ final class SubmitCommand implements Callable<Integer> {
               jobJar,
               sparkConf,
               new JobArguments(
-                  plan.toAbsolutePath(),
+                  settings.locations().qualify(plan),
                   index,
                   run,
-                  common.workdir != null ? common.workdir.toAbsolutePath() : null,
+                  common.workdir != null ? settings.workdir() : null,
                   common.conf != null ? common.conf.toPath().toAbsolutePath() : null,
                   common.overrides,
                   ignorePilot)));
@@ -329,8 +329,7 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   private boolean embeddedMetastore(Settings settings) {
-    return settings.hive()
-        && !settings.sparkConf().containsKey("spark.hadoop.hive.metastore.uris")
+    return settings.embeddedMetastore()
         && !sparkConf.containsKey("spark.hadoop.hive.metastore.uris");
   }
 }

@@ -5,7 +5,6 @@ import io.dsmigrate.job.ledger.LedgerSettings;
 import io.dsmigrate.job.plan.AgentLimits;
 import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.security.SecuritySettings;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -49,7 +48,7 @@ public interface FleetSettings {
   int agentChunk();
 
   /** Where the snapshots of sources replaced in place go ({@code dsmigrate.snapshots.dir}). */
-  Path snapshotsDir();
+  String snapshotsDir();
 
   /** Differing rows kept as samples per dataset ({@code dsmigrate.validation.samples}). */
   int validationSamples();

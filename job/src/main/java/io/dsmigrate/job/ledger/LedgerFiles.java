@@ -1,5 +1,6 @@
 package io.dsmigrate.job.ledger;
 
+import io.dsmigrate.job.fs.Locations;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,11 +41,12 @@ public final class LedgerFiles {
     return fileSystem instanceof LocalFileSystem local ? local.getRawFileSystem() : fileSystem;
   }
 
-  /** A location given as a path or a URI, as a URI (a bare path is a local, absolute one). */
+  /**
+   * A location given as a path or a URI, as a URI (a path without a scheme is on the default file
+   * system, {@link Locations}).
+   */
   public static String uri(String location) {
-    return location.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")
-        ? location
-        : Paths.get(location).toAbsolutePath().normalize().toUri().toString();
+    return Locations.current().qualify(location);
   }
 
   /**

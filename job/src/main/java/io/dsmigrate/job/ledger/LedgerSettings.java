@@ -4,8 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import java.nio.file.Path;
+import io.dsmigrate.job.fs.Locations;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Settings of the ledger, the leases and pause requests ({@code dsmigrate.ledger.*}, {@code
@@ -36,7 +37,7 @@ public record LedgerSettings(
   }
 
   /** Reads and checks the settings under {@code dsmigrate} ({@code config}). */
-  public static LedgerSettings from(Config config, Path workdir) {
+  public static LedgerSettings from(Config config, String workdir, Locations locations) {
     Duration lease = config.getDuration("ledger.lease-duration");
     if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
       throw bad(config, "ledger.lease-duration", "must be 1s or more, e.g. 2m");
@@ -62,12 +63,35 @@ public record LedgerSettings(
     } catch (IllegalArgumentException e) {
       throw bad(config, "testing.halt-after", e.getMessage());
     }
+    String directory = orDefault(config, "ledger.dir", workdir, "ledger", locations);
+    String scheme = java.net.URI.create(directory).getScheme();
+    List<String> atomic = config.getStringList("ledger.atomic-schemes");
+    if (!atomic.contains(scheme)) {
+      throw new ConfigException.BadValue(
+          (config.getString("ledger.dir").isBlank()
+                  ? config.getValue("workdir")
+                  : config.getValue("ledger.dir"))
+              .origin(),
+          "dsmigrate.ledger.dir",
+          "the ledger at "
+              + directory
+              + " is on a "
+              + scheme
+              + ": file system, which cannot create a file only if it is absent in one atomic"
+              + " step (the ledger's leases and steps depend on it: two runs could both take one"
+              + " dataset); put dsmigrate.ledger.dir on "
+              + String.join(", ", atomic)
+              + " storage (e.g. hdfs:///dsmigrate/ledger), or, if this file system does offer it,"
+              + " add '"
+              + scheme
+              + "' to dsmigrate.ledger.atomic-schemes");
+    }
     return new LedgerSettings(
-        orDefault(config.getString("ledger.dir"), workdir.resolve("ledger")),
+        directory,
         lease,
         heartbeat,
         whenLeased.equals("wait"),
-        orDefault(config.getString("control.dir"), workdir.resolve("control")),
+        orDefault(config, "control.dir", workdir, "control", locations),
         haltAfter);
   }
 
@@ -76,8 +100,10 @@ public record LedgerSettings(
     return HaltPoint.of(haltAfter);
   }
 
-  private static String orDefault(String value, Path fallback) {
-    return LedgerFiles.uri(value.isBlank() ? fallback.toString() : value);
+  private static String orDefault(
+      Config config, String path, String workdir, String child, Locations locations) {
+    String value = config.getString(path);
+    return value.isBlank() ? locations.resolve(workdir, child) : locations.qualify(value);
   }
 
   private static ConfigException bad(Config config, String path, String message) {

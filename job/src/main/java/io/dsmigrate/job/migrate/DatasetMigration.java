@@ -389,10 +389,9 @@ public final class DatasetMigration {
   }
 
   private String snapshotDirectory() {
-    return run.snapshotRoot()
-        .resolve(run.runId())
-        .resolve(LedgerFiles.safeName(spec.id()))
-        .toUri()
+    return new org.apache.hadoop.fs.Path(
+            new org.apache.hadoop.fs.Path(run.snapshotRoot(), run.runId()),
+            LedgerFiles.safeName(spec.id()))
         .toString();
   }
 

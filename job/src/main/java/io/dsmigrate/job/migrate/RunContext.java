@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.dsmigrate.job.cutover.BackupName;
 import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.security.SecuritySettings;
-import java.nio.file.Path;
 
 /**
  * What a dataset's migration shares with its run: the run id, the plan, partition and wave it comes
@@ -18,7 +17,7 @@ public record RunContext(
     String planId,
     int partition,
     int wave,
-    Path snapshotRoot,
+    String snapshotRoot,
     boolean dryRun,
     String resultsDatabase,
     int samples,

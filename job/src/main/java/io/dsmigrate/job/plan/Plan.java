@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.dsmigrate.job.fs.Locations;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * A checked, resolved set of datasets split into waves, and each wave into partitions of similar
@@ -93,24 +96,44 @@ public record Plan(String planId, String createdAt, List<Partition> partitions) 
     return partitions.get(index);
   }
 
+  /** Writes the plan to a local file. */
   public void write(Path file) {
+    write(file.toAbsolutePath().toUri().toString(), new Configuration());
+  }
+
+  /**
+   * Writes the plan to {@code location}, a path or a URI on any Hadoop file system (a path without
+   * a scheme is on the default file system), replacing what is there.
+   */
+  public void write(String location, Configuration conf) {
+    String uri = Locations.current().qualify(location);
     try {
-      if (file.getParent() != null) {
-        Files.createDirectories(file.getParent());
+      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+      try (OutputStream out = path.getFileSystem(conf).create(path, true)) {
+        JSON.writeValue(out, this);
       }
-      JSON.writeValue(file.toFile(), this);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the plan to " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("Cannot write the plan to " + uri + ": " + e.getMessage(), e);
     }
   }
 
+  /** Reads a plan from a local file. */
   public static Plan read(Path file) {
+    return read(file.toAbsolutePath().toUri().toString(), new Configuration());
+  }
+
+  /** Reads a plan from {@code location}, a path or a URI on any Hadoop file system. */
+  public static Plan read(String location, Configuration conf) {
+    String uri = Locations.current().qualify(location);
     try {
-      return JSON.readValue(file.toFile(), Plan.class);
+      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+      try (InputStream in = path.getFileSystem(conf).open(path)) {
+        return JSON.readValue(in, Plan.class);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot read the plan "
-              + file
+              + uri
               + ": "
               + e.getMessage()
               + ". Write one with 'dsmigrate plan'",

@@ -1,5 +1,6 @@
 package io.dsmigrate.job.security;
 
+import io.dsmigrate.job.fs.Locations;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -27,7 +28,8 @@ public final class AllowedLocations {
   }
 
   /**
-   * The prefixes {@code locations}: paths (relative ones against the working directory) or URIs.
+   * The prefixes {@code locations}: paths (without a scheme: on the default file system, {@link
+   * Locations}) or URIs.
    *
    * @throws IllegalArgumentException for one that is blank or not a path or URI
    */
@@ -87,8 +89,8 @@ public final class AllowedLocations {
   static URI canonical(String location) {
     URI uri;
     try {
-      org.apache.hadoop.fs.Path parsed = new org.apache.hadoop.fs.Path(location.trim());
-      uri = parsed.toUri();
+      // As Spark reads it: a path without a scheme is on the default file system.
+      uri = URI.create(Locations.current().qualify(location));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "'" + location + "' is not a path or a URI: " + e.getMessage(), e);

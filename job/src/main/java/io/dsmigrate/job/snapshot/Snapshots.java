@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.ContentSummary;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
@@ -41,8 +40,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * copy, so a restore brings back the very same table: type (managed or external), schema,
  * properties, partitions. A partitioned table is taken as the metastore lists it: every registered
  * partition at its own location, inside the table directory or not ({@link PartitionLayout}), and
- * read back partition by partition ({@link #readPartitions}). The copy is checked (file count and
- * bytes) before the source is touched.
+ * read back partition by partition ({@link #readPartitions}). The copy runs on the executors, with
+ * free space checked first and every file verified by length and checksum ({@link TreeCopy}),
+ * before the source is touched.
  */
 public final class Snapshots {
   private static final String DATA = "data";
@@ -78,7 +78,7 @@ public final class Snapshots {
           source.table() == null ? null : SourceResolver.catalogTable(spark, source.table());
       List<CatalogTablePartition> partitions =
           table == null ? List.of() : PartitionLayout.listPartitions(spark, table);
-      copyChecked(conf, new Path(source.location()), new Path(target, DATA));
+      copyChecked(spark, new Path(source.location()), new Path(target, DATA));
       writeText(targetFs, new Path(target, LOCATION), source.location());
       if (table != null) {
         PartitionLayout layout = PartitionLayout.of(table, partitions);
@@ -86,7 +86,7 @@ public final class Snapshots {
         for (PartitionLayout.Partition partition : layout.partitions()) {
           boolean inside = layout.insideTable(partition);
           if (!inside) {
-            copyChecked(conf, partition.path(), partitionCopy(target, partition.index()));
+            copyChecked(spark, partition.path(), partitionCopy(target, partition.index()));
           }
           manifest
               .append(partition.describe())
@@ -123,34 +123,11 @@ public final class Snapshots {
   }
 
   /**
-   * Copies a directory (an empty one when it does not exist) and checks that the copy has as many
-   * files and bytes as the original.
+   * Copies a directory (an empty one when it does not exist) with a Spark job ({@link TreeCopy}):
+   * free space checked first, each file verified.
    */
-  private static void copyChecked(Configuration conf, Path from, Path to) throws IOException {
-    FileSystem sourceFs = from.getFileSystem(conf);
-    FileSystem targetFs = to.getFileSystem(conf);
-    if (!sourceFs.exists(from)) {
-      targetFs.mkdirs(to);
-      return;
-    }
-    targetFs.mkdirs(to.getParent());
-    FileUtil.copy(sourceFs, from, targetFs, to, false, conf);
-    ContentSummary original = sourceFs.getContentSummary(from);
-    ContentSummary copied = targetFs.getContentSummary(to);
-    if (original.getLength() != copied.getLength()
-        || original.getFileCount() != copied.getFileCount()) {
-      throw new IOException(
-          "the copy of "
-              + from
-              + " has "
-              + copied.getFileCount()
-              + " files / "
-              + copied.getLength()
-              + " bytes but the source has "
-              + original.getFileCount()
-              + " / "
-              + original.getLength());
-    }
+  private static void copyChecked(SparkSession spark, Path from, Path to) throws IOException {
+    TreeCopy.copy(spark, from, to, "dsmigrate snapshot: copy " + from);
   }
 
   private static Path partitionCopy(Path snapshot, int index) {
@@ -259,7 +236,8 @@ public final class Snapshots {
       if (locationFs.exists(location)) {
         locationFs.delete(location, true);
       }
-      FileUtil.copy(snapshotFs, new Path(root, DATA), locationFs, location, false, conf);
+      TreeCopy.copy(
+          spark, new Path(root, DATA), location, "dsmigrate restore: copy back to " + location);
       Definition definition = Definition.read(snapshotFs, root);
       if (definition != null) {
         CatalogTable table = definition.table();

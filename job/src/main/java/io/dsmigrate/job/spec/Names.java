@@ -1,5 +1,6 @@
 package io.dsmigrate.job.spec;
 
+import io.dsmigrate.job.fs.Locations;
 import java.util.Locale;
 import org.apache.hadoop.fs.Path;
 
@@ -39,19 +40,11 @@ public final class Names {
     return uri.getAuthority() != null || (uri.getPath() != null && uri.getPath().startsWith("/"));
   }
 
-  /** A path as a URI string without a trailing slash; a path without a scheme is a local file. */
+  /**
+   * A path as a URI string without a trailing slash: a path without a scheme is on the default file
+   * system ({@link Locations}).
+   */
   public static String path(String path) {
-    Path parsed = new Path(path.trim());
-    if (parsed.toUri().getScheme() == null) {
-      parsed = new Path("file", null, new java.io.File(parsed.toString()).getAbsolutePath());
-    }
-    String text = parsed.toUri().normalize().toString();
-    if (text.startsWith("file:///")) {
-      text = "file:/" + text.substring("file:///".length());
-    }
-    while (text.endsWith("/") && text.length() > "file:/".length()) {
-      text = text.substring(0, text.length() - 1);
-    }
-    return text;
+    return Locations.current().qualify(path);
   }
 }

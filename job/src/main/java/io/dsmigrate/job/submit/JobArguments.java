@@ -13,19 +13,19 @@ import java.util.Map;
 /**
  * The arguments of {@link io.dsmigrate.job.MigrationJobMain} for one partition of a plan.
  *
- * @param plan the plan file, as the driver reads it
+ * @param plan the plan file (a path or a URI), as the driver reads it
  * @param partition the partition to run
  * @param runId the run id; the same id on a rerun resumes the run
- * @param workdir the job's workdir, or null for its configured one
+ * @param workdir the job's workdir (a path or a URI), or null for its configured one
  * @param conf a dsmigrate settings file, or null
  * @param settings dsmigrate settings ({@code -Dkey=value}), in order
  * @param ignorePilot run the partition even when the plan's pilot did not pass
  */
 public record JobArguments(
-    Path plan,
+    String plan,
     int partition,
     String runId,
-    Path workdir,
+    String workdir,
     Path conf,
     Map<String, String> settings,
     boolean ignorePilot) {
@@ -39,10 +39,10 @@ public record JobArguments(
   }
 
   public JobArguments(
-      Path plan,
+      String plan,
       int partition,
       String runId,
-      Path workdir,
+      String workdir,
       Path conf,
       Map<String, String> settings) {
     this(plan, partition, runId, workdir, conf, settings, false);
@@ -52,15 +52,9 @@ public record JobArguments(
   public List<String> toList() {
     List<String> args = new ArrayList<>();
     args.addAll(
-        List.of(
-            "--plan",
-            plan.toString(),
-            "--partition",
-            Integer.toString(partition),
-            "--run-id",
-            runId));
+        List.of("--plan", plan, "--partition", Integer.toString(partition), "--run-id", runId));
     if (workdir != null) {
-      args.addAll(List.of("--workdir", workdir.toString()));
+      args.addAll(List.of("--workdir", workdir));
     }
     if (conf != null) {
       args.addAll(List.of("--conf", conf.toString()));

@@ -234,10 +234,9 @@ class LedgerTest {
   void leaseSettingsAreCheckedAtStartUp() {
     Settings defaults =
         Settings.load(null, Map.of("dsmigrate.workdir", temp.resolve("work").toString()));
-    assertThat(defaults.ledger().directory())
-        .isEqualTo(temp.resolve("work/ledger").toUri().toString());
+    assertThat(defaults.ledger().directory()).isEqualTo("file:" + temp.resolve("work/ledger"));
     assertThat(defaults.ledger().controlDirectory())
-        .isEqualTo(temp.resolve("work/control").toUri().toString());
+        .isEqualTo("file:" + temp.resolve("work/control"));
     assertThat(defaults.ledger().waitWhenLeased()).isFalse();
     assertThat(
             Settings.load(null, Map.of("dsmigrate.ledger.dir", "hdfs://nn:8020/dsmigrate/ledger"))

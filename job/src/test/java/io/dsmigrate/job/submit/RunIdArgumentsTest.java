@@ -58,7 +58,9 @@ class RunIdArgumentsTest {
   @Test
   void jobArgumentsForSparkSubmitRefuseABadRunId() {
     assertThatThrownBy(
-            () -> new JobArguments(temp.resolve("plan.json"), 0, "../x", null, null, Map.of()))
+            () ->
+                new JobArguments(
+                    temp.resolve("plan.json").toString(), 0, "../x", null, null, Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("'../x' " + RULE);
   }

@@ -30,10 +30,10 @@ class SparkSubmitCommandTest {
     settings.put("dsmigrate.results.database", "ops results");
     JobArguments job =
         new JobArguments(
-            temp.resolve("my plans/it's the plan.json"),
+            temp.resolve("my plans/it's the plan.json").toString(),
             3,
             "nightly-2026-11-24",
-            temp.resolve("work"),
+            temp.resolve("work").toString(),
             temp.resolve("cluster.conf"),
             settings);
     return new SparkSubmitCommand(
@@ -67,11 +67,11 @@ class SparkSubmitCommandTest {
     ParseResult job =
         new CommandLine(new MigrationJobMain())
             .parseArgs(CollectionConverters.asJava(submit.childArgs()).toArray(String[]::new));
-    assertThat(job.matchedOptionValue("--plan", Path.of("")))
-        .isEqualTo(temp.resolve("my plans/it's the plan.json"));
+    assertThat(job.matchedOptionValue("--plan", ""))
+        .isEqualTo(temp.resolve("my plans/it's the plan.json").toString());
     assertThat(job.matchedOptionValue("--partition", -1)).isEqualTo(3);
     assertThat(job.matchedOptionValue("--run-id", "")).isEqualTo("nightly-2026-11-24");
-    assertThat(job.matchedOptionValue("--workdir", Path.of(""))).isEqualTo(temp.resolve("work"));
+    assertThat(job.matchedOptionValue("--workdir", "")).isEqualTo(temp.resolve("work").toString());
     assertThat(job.matchedOptionValue("--conf", new File("")))
         .isEqualTo(temp.resolve("cluster.conf").toFile());
     assertThat(job.matchedOptionValue("-D", Map.of()))
