@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.dsmigrate.job.agent.AgentOutcome;
 import io.dsmigrate.job.agent.Agents;
 import io.dsmigrate.job.agent.TableRegistration;
+import io.dsmigrate.job.fs.Writable;
 import io.dsmigrate.job.ledger.Lease;
 import io.dsmigrate.job.ledger.LeaseLostException;
 import io.dsmigrate.job.ledger.LedgerState;
@@ -247,8 +248,7 @@ final class AgentPath {
       }
       if (existing == null
           || !fs.getFileStatus(existing).isDirectory()
-          || (fs.getScheme().equals("file")
-              && !java.nio.file.Files.isWritable(java.nio.file.Path.of(existing.toUri())))) {
+          || !Writable.directory(fs, existing)) {
         return null;
       }
       String tag = "dsmigrate " + execution.runId() + " " + spec.id() + " " + UUID.randomUUID();

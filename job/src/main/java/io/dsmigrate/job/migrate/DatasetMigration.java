@@ -3,6 +3,7 @@ package io.dsmigrate.job.migrate;
 import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.cutover.CutOver;
+import io.dsmigrate.job.fs.Writable;
 import io.dsmigrate.job.ledger.LedgerFiles;
 import io.dsmigrate.job.ledger.MigrationProgress;
 import io.dsmigrate.job.ownership.Ownership;
@@ -446,8 +447,7 @@ public final class DatasetMigration {
 
   /**
    * A target that cannot be created fails here, before the source is touched or read: its nearest
-   * existing ancestor must be a directory this process can write in (checked on the local file
-   * system; elsewhere the write itself reports a denied permission).
+   * existing ancestor must be a directory this process can write in ({@link Writable}).
    */
   private void checkTargetWritable() {
     org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(targetLocation);
@@ -467,8 +467,7 @@ public final class DatasetMigration {
             Names.path(existing.toString()) + " is a file, not a directory",
             null);
       }
-      if (fileSystem.getScheme().equals("file")
-          && !java.nio.file.Files.isWritable(java.nio.file.Path.of(existing.toUri()))) {
+      if (!Writable.directory(fileSystem, existing)) {
         throw StorageFailures.targetUnwritable(
             spec,
             targetLocation,
