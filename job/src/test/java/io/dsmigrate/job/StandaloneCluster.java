@@ -3,6 +3,7 @@ package io.dsmigrate.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dsmigrate.job.submit.SparkSubmitCommand;
+import io.dsmigrate.testing.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -200,7 +200,7 @@ final class StandaloneCluster implements AutoCloseable {
   public void close() {
     // Workers before the master, each with its executors: they would outlive a killed worker.
     for (int i = processes.size() - 1; i >= 0; i--) {
-      destroyTree(processes.get(i).toHandle());
+      ChildJvm.destroy(processes.get(i).toHandle());
     }
     // The links point into the Maven repository: remove them before anyone deletes recursively.
     Path jars = sparkHome.resolve("jars");
@@ -213,20 +213,6 @@ final class StandaloneCluster implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot remove the links in " + sparkHome, e);
-    }
-  }
-
-  /** Kills a process and everything it started, and waits until they are gone. */
-  static void destroyTree(ProcessHandle process) {
-    List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-    all.add(process);
-    all.forEach(ProcessHandle::destroyForcibly);
-    for (ProcessHandle handle : all) {
-      try {
-        handle.onExit().get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("Process " + handle.pid() + " did not end when killed", e);
-      }
     }
   }
 

@@ -8,6 +8,7 @@ import io.dsmigrate.job.plan.Planner;
 import io.dsmigrate.job.spec.SpecLoader;
 import io.dsmigrate.job.submit.JobArguments;
 import io.dsmigrate.job.submit.SparkSubmitCommand;
+import io.dsmigrate.testing.ChildJvm;
 import io.dsmigrate.testing.SparkTestBase;
 import java.io.File;
 import java.nio.file.Files;
@@ -92,7 +93,7 @@ class StandaloneClusterIT extends SparkTestBase {
             .contains("Lost executor " + killed + " on 127.0.0.1");
       } finally {
         if (driver.isAlive()) {
-          StandaloneCluster.destroyTree(driver.toHandle());
+          ChildJvm.destroy(driver.toHandle());
         }
       }
     }

@@ -2,6 +2,7 @@ package io.dsmigrate.job.cutover;
 
 import static java.util.Objects.requireNonNull;
 
+import io.dsmigrate.job.results.OwnTables;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,12 +56,8 @@ public final class DroppedBackupsTable {
   /** The table in {@code database} (which must exist), created when missing. */
   public static DroppedBackupsTable in(SparkSession spark, String database) {
     DroppedBackupsTable table = new DroppedBackupsTable(spark, database + ".dropped_backups");
-    spark.sql(
-        "CREATE TABLE IF NOT EXISTS "
-            + table.name
-            + " ("
-            + COLUMNS
-            + ") USING delta COMMENT 'dsmigrate: backups of cut-over tables that were dropped'");
+    OwnTables.createIfMissing(
+        spark, table.name, COLUMNS, "dsmigrate: backups of cut-over tables that were dropped");
     return table;
   }
 

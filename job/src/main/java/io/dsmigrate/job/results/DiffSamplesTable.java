@@ -28,12 +28,8 @@ public final class DiffSamplesTable {
   /** The table in {@code database} (which must exist), created when missing. */
   public static DiffSamplesTable in(SparkSession spark, String database) {
     DiffSamplesTable table = new DiffSamplesTable(database + ".diff_samples");
-    spark.sql(
-        "CREATE TABLE IF NOT EXISTS "
-            + table.name
-            + " ("
-            + COLUMNS
-            + ") USING delta COMMENT 'dsmigrate: differing rows found by validation'");
+    OwnTables.createIfMissing(
+        spark, table.name, COLUMNS, "dsmigrate: differing rows found by validation");
     return table;
   }
 

@@ -66,12 +66,7 @@ public final class ResultsTable {
     if (!spark.catalog().databaseExists(database)) {
       spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
     }
-    spark.sql(
-        "CREATE TABLE IF NOT EXISTS "
-            + table.name
-            + " ("
-            + COLUMNS
-            + ") USING delta COMMENT 'dsmigrate: one row per dataset per run'");
+    OwnTables.createIfMissing(spark, table.name, COLUMNS, "dsmigrate: one row per dataset per run");
     table.addMissingColumns();
     DiffSamplesTable.in(spark, database);
     return table;
