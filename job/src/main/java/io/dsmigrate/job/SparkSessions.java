@@ -58,7 +58,39 @@ public final class SparkSessions {
     }
     SparkSession spark = builder.getOrCreate();
     Locations.use(Locations.of(spark.sparkContext().hadoopConfiguration()));
+    if (settings.hive() && !settings.embeddedMetastore()) {
+      checkWarehouse(spark);
+    }
     return spark;
+  }
+
+  /**
+   * With a metastore of the cluster's, new databases and managed tables (dsmigrate's results among
+   * them) go to Spark's warehouse: one on the driver's local disk while the metastore keeps its
+   * default database elsewhere is Spark's fallback ({@code ./spark-warehouse}) for a cluster that
+   * sets none, never what was meant, and is refused before anything is written.
+   */
+  private static void checkWarehouse(SparkSession spark) {
+    String warehouse = spark.conf().get("spark.sql.warehouse.dir");
+    java.net.URI defaultDatabase =
+        spark.sharedState().externalCatalog().getDatabase("default").locationUri();
+    boolean localWarehouse = Locations.current().isLocal(warehouse);
+    boolean localDefault =
+        defaultDatabase.getScheme() == null || defaultDatabase.getScheme().equals("file");
+    if (localWarehouse && !localDefault) {
+      spark.stop();
+      throw new IllegalArgumentException(
+          "The metastore keeps its default database at "
+              + defaultDatabase
+              + ", but this Spark application's warehouse is "
+              + Locations.current().qualify(warehouse)
+              + " on the driver's local disk, where new databases and managed tables (dsmigrate's"
+              + " results among them) would go; set spark.sql.warehouse.dir to the cluster's"
+              + " warehouse (e.g. "
+              + new org.apache.hadoop.fs.Path(defaultDatabase).getParent()
+              + "), as the cluster's spark-defaults.conf or hive-site.xml"
+              + " (hive.metastore.warehouse.dir) gives it");
+    }
   }
 
   private static void setDefault(

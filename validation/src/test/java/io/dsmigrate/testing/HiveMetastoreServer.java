@@ -34,10 +34,10 @@ public final class HiveMetastoreServer implements AutoCloseable {
 
   private final Process process;
   private final int port;
-  private final Path warehouse;
+  private final String warehouse;
   private final Path log;
 
-  private HiveMetastoreServer(Process process, int port, Path warehouse, Path log) {
+  private HiveMetastoreServer(Process process, int port, String warehouse, Path log) {
     this.process = process;
     this.port = port;
     this.warehouse = warehouse;
@@ -50,10 +50,23 @@ public final class HiveMetastoreServer implements AutoCloseable {
    * another.
    */
   public static HiveMetastoreServer start(Path dir) throws InterruptedException {
-    Path warehouse = dir.resolve("warehouse");
+    try {
+      Files.createDirectories(dir.resolve("warehouse"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return start(dir, dir.resolve("warehouse").toUri().toString());
+  }
+
+  /**
+   * Starts a metastore with its database and log under {@code dir} and its warehouse at {@code
+   * warehouse}, a URI on any file system (e.g. {@code hdfs://127.0.0.1:PORT/warehouse}, which its
+   * Hadoop client then writes database directories to).
+   */
+  public static HiveMetastoreServer start(Path dir, String warehouse) throws InterruptedException {
     Path logConfig = dir.resolve("metastore-log4j2.properties");
     try {
-      Files.createDirectories(warehouse);
+      Files.createDirectories(dir);
       Files.writeString(
           logConfig,
           String.join(
@@ -95,7 +108,7 @@ public final class HiveMetastoreServer implements AutoCloseable {
                   "--hiveconf",
                   "hive.metastore.schema.verification=false",
                   "--hiveconf",
-                  "hive.metastore.warehouse.dir=" + warehouse.toUri(),
+                  "hive.metastore.warehouse.dir=" + warehouse,
                   "--hiveconf",
                   "hive.metastore.server.min.threads=4")
               .start();
@@ -129,7 +142,7 @@ public final class HiveMetastoreServer implements AutoCloseable {
   }
 
   /** The metastore's own warehouse ({@code hive.metastore.warehouse.dir}). */
-  public Path warehouse() {
+  public String warehouse() {
     return warehouse;
   }
 

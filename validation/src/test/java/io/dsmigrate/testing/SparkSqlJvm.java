@@ -35,7 +35,7 @@ public final class SparkSqlJvm {
     List<String> arguments = new ArrayList<>();
     arguments.add(out.toString());
     arguments.add(metastore.uri());
-    arguments.add(metastore.warehouse().toUri().toString());
+    arguments.add(metastore.warehouse());
     arguments.addAll(List.of(statements));
     ChildJvm child =
         ChildJvm.of(SparkSqlJvm.class, dir.resolve(name), dir.resolve(name + ".log"))
