@@ -142,9 +142,10 @@ final class AgentTask implements FlatMapFunction<Iterator<AgentWork>, AgentOutco
           KernelCommit.create(
               conf,
               fs.makeQualified(target).toString(),
-              binding.targetSchema,
+              work.metadata().commented(binding.targetSchema),
               added,
-              work.commitTag());
+              work.commitTag(),
+              work.metadata());
       RowProfiler.Profile now =
           binding.profiler.profile(
               added.isEmpty()

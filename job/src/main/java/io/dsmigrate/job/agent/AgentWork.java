@@ -1,5 +1,6 @@
 package io.dsmigrate.job.agent;
 
+import io.dsmigrate.job.plan.TableMetadata;
 import java.io.Serializable;
 import java.util.List;
 
@@ -12,6 +13,8 @@ import java.util.List;
  * @param targetLocation where the Delta target is created; nothing may stand there yet
  * @param commitTag the tag the ledger recorded for this attempt, carried by the Delta commit
  * @param key the validation key (compared as the Spark path compares it)
+ * @param metadata what the target carries besides its rows: its comment and properties, its column
+ *     comments (by the target's column names)
  */
 record AgentWork(
     String datasetId,
@@ -21,10 +24,12 @@ record AgentWork(
     String commitTag,
     List<String> key,
     long maxBytes,
-    int maxFiles)
+    int maxFiles,
+    TableMetadata metadata)
     implements Serializable {
 
   AgentWork {
     key = List.copyOf(key);
+    metadata = metadata == null ? TableMetadata.NONE : metadata;
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.migrate.Transformer;
 import io.dsmigrate.job.plan.PlannedDataset;
+import io.dsmigrate.job.plan.TableMetadata;
 import io.dsmigrate.job.security.SecuritySettings;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,8 +75,21 @@ public final class Agents {
     return this;
   }
 
-  /** One dataset to migrate in an agent, with the attempt's target location and commit tag. */
-  public record Item(PlannedDataset planned, String targetLocation, String commitTag) {}
+  /**
+   * One dataset to migrate in an agent, with the attempt's target location and commit tag, and what
+   * the target carries besides its rows ({@link TableMetadata#forTarget}).
+   */
+  public record Item(
+      PlannedDataset planned, String targetLocation, String commitTag, TableMetadata metadata) {
+    public Item {
+      metadata = metadata == null ? TableMetadata.NONE : metadata;
+    }
+
+    /** An item whose target carries no metadata. */
+    public Item(PlannedDataset planned, String targetLocation, String commitTag) {
+      this(planned, targetLocation, commitTag, null);
+    }
+  }
 
   /**
    * Why {@code planned} cannot take the agent path, or null when it can: its transform must bind to
@@ -84,6 +98,14 @@ public final class Agents {
   public String refusal(PlannedDataset planned) {
     Object binding = binding(planned);
     return binding instanceof Binding.Refusal refusal ? refusal.reason() : null;
+  }
+
+  /**
+   * The schema of what an agent writes for {@code planned}, as its transform binds (see {@link
+   * #refusal}); null when it cannot take the agent path.
+   */
+  public StructType targetSchema(PlannedDataset planned) {
+    return binding(planned) instanceof Binding binding ? binding.targetSchema : null;
   }
 
   private Object binding(PlannedDataset planned) {
@@ -204,7 +226,8 @@ public final class Agents {
               item.commitTag(),
               item.planned().spec().validation().key(),
               maxBytes,
-              maxFiles));
+              maxFiles,
+              item.metadata()));
     }
     return submit(context, works, new AgentTask(used));
   }

@@ -1,5 +1,6 @@
 package io.dsmigrate.job.agent;
 
+import io.dsmigrate.job.plan.TableMetadata;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.Set;
@@ -15,9 +16,9 @@ import scala.Option;
 
 /**
  * Registers the Delta tables the agents created, in the driver, one metastore call each: the entry
- * Delta's own {@code saveAsTable} writes (provider {@code delta}, no schema or properties in the
- * metastore, the Delta log holding them; managed when the spec gives no path, external at its path
- * otherwise), so that both paths leave the same table behind.
+ * Delta's own writer leaves (provider {@code delta}, no schema or properties in the metastore, the
+ * Delta log holding them; the table comment; managed when the spec gives no path, external at its
+ * path otherwise), owned by the source's owner, so that both paths leave the same table behind.
  */
 public final class TableRegistration {
   private final SparkSession spark;
@@ -29,9 +30,10 @@ public final class TableRegistration {
 
   /**
    * Registers {@code table} ({@code database.name}) over the Delta table at {@code location};
-   * {@code external} when the spec gave the location.
+   * {@code external} when the spec gave the location; with the comment and owner of {@code
+   * metadata} (no owner: the metastore's, the run's user).
    */
-  public void register(String table, String location, boolean external) {
+  public void register(String table, String location, boolean external, TableMetadata metadata) {
     int dot = table.indexOf('.');
     String database = table.substring(0, dot);
     String name = table.substring(dot + 1);
@@ -61,14 +63,14 @@ public final class TableRegistration {
             Option.apply("delta"),
             defaults.$lessinit$greater$default$6(),
             defaults.$lessinit$greater$default$7(),
-            defaults.$lessinit$greater$default$8(),
+            metadata.owner() != null ? metadata.owner() : defaults.$lessinit$greater$default$8(),
             System.currentTimeMillis(),
             defaults.$lessinit$greater$default$10(),
             org.apache.spark.package$.MODULE$.SPARK_VERSION(),
             defaults.$lessinit$greater$default$12(),
             defaults.$lessinit$greater$default$13(),
             defaults.$lessinit$greater$default$14(),
-            defaults.$lessinit$greater$default$15(),
+            Option.apply(metadata.comment()),
             defaults.$lessinit$greater$default$16(),
             defaults.$lessinit$greater$default$17(),
             defaults.$lessinit$greater$default$18(),

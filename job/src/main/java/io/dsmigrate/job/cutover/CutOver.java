@@ -3,6 +3,7 @@ package io.dsmigrate.job.cutover;
 import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.plan.SourceResolver;
+import io.dsmigrate.job.plan.TableMetadata;
 import io.dsmigrate.job.results.Failures;
 import io.dsmigrate.job.spec.Names;
 import java.util.Locale;
@@ -18,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #perform} renames the source table {@code db.t} to its backup name (in the same
  * database; the metastore moves a managed table's directory with it) and creates {@code db.t} again
  * as an EXTERNAL Delta table over the target's files, so consumers that read {@code db.t} read the
- * new data, dropping {@code db.t} never deletes data, and the target's own name keeps working.
- * {@link #undo} reverses that from whatever state it finds, so it can run again after a crash.
+ * new data, dropping {@code db.t} never deletes data, and the target's own name keeps working. The
+ * new {@code db.t} has the old one's owner; its comment, properties and column comments are the
+ * target's, which its Delta log holds (see {@code TableMetadata}). {@link #undo} reverses that from
+ * whatever state it finds, so it can run again after a crash.
  *
  * <pre>{@code
  * CutOver.of(spark, "sales.orders", "legacy.orders", "legacy.orders__bak_20261124", location).perform();
@@ -60,9 +63,11 @@ public final class CutOver {
   public void perform() {
     boolean renamed = false;
     try {
+      String owner = SourceResolver.catalogTable(spark, table).owner();
       rename(table, backup);
       renamed = true;
       spark.catalog().createTable(Names.quoted(table), targetLocation, "delta");
+      keepOwner(owner);
     } catch (Exception e) { // Spark's AnalysisException is checked but undeclared
       IllegalStateException failure =
           new IllegalStateException(
@@ -132,6 +137,15 @@ public final class CutOver {
         && definition.provider().isDefined()
         && definition.provider().get().toLowerCase(Locale.ROOT).equals("delta")
         && Names.path(definition.location().toString()).equals(Names.path(targetLocation));
+  }
+
+  /** The metastore makes the run's user the owner of what it creates; the table keeps its own. */
+  private void keepOwner(String owner) {
+    CatalogTable created = SourceResolver.catalogTable(spark, table);
+    CatalogTable owned = TableMetadata.ownedBy(created, owner);
+    if (owned != created) {
+      spark.sessionState().catalog().alterTable(owned);
+    }
   }
 
   private void rename(String from, String to) {

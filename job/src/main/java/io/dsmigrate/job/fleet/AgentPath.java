@@ -15,6 +15,7 @@ import io.dsmigrate.job.migrate.OffLimits;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.plan.TableLocations;
 import io.dsmigrate.job.plan.TableLookup;
+import io.dsmigrate.job.plan.TableMetadata;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ErrorClass;
 import io.dsmigrate.job.results.Failures;
@@ -35,6 +36,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.catalog.CatalogTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +65,12 @@ final class AgentPath {
     this.registration = new TableRegistration(execution.spark());
   }
 
-  /** A dataset taken for an agent: its lease, the attempt's tag and what it will have changed. */
-  private record Pending(Admitted admitted, MigrationProgress progress, String tag) {}
+  /**
+   * A dataset taken for an agent: its lease, the attempt's tag, what it will have changed, and what
+   * its target carries besides its rows.
+   */
+  private record Pending(
+      Admitted admitted, MigrationProgress progress, String tag, TableMetadata metadata) {}
 
   /**
    * Migrates {@code datasets}; returns how many the agents migrated. The datasets are taken a job
@@ -161,7 +167,8 @@ final class AgentPath {
                       new Agents.Item(
                           taken.admitted().dataset(),
                           taken.progress().targetLocation(),
-                          taken.tag()));
+                          taken.tag(),
+                          taken.metadata()));
                 }
                 return null;
               });
@@ -216,18 +223,25 @@ final class AgentPath {
       if (agents.refusal(planned) != null) {
         return null;
       }
+      TableMetadata sourceMetadata = TableMetadata.NONE;
       if (planned.source().table() != null) {
         // The source must have the schema it was planned with (else the Spark path reports it).
         String source = Names.table(planned.source().table());
-        if (!checks.tables().exists(source)
-            || !checks
-                .tables()
-                .definition(source)
-                .schema()
-                .toDDL()
-                .equals(planned.source().schemaDdl())) {
+        if (!checks.tables().exists(source)) {
           return null;
         }
+        CatalogTable definition = checks.tables().definition(source);
+        if (!definition.schema().toDDL().equals(planned.source().schemaDdl())) {
+          return null;
+        }
+        sourceMetadata = TableMetadata.from(definition);
+      }
+      // A column comment for a column the target lacks is reported by the Spark path; Delta
+      // settings may need table features that Kernel does not write.
+      TableMetadata metadata =
+          sourceMetadata.forTarget(spec, execution.runId(), agents.targetSchema(planned));
+      if (metadata.setsDeltaProperties()) {
+        return null;
       }
       String targetLocation = TableLocations.target(spark, checks.tables(), spec.target());
       if (spec.target().table() != null
@@ -266,7 +280,7 @@ final class AgentPath {
               null,
               true);
       begin(lease, MigrationStep.WRITE_TARGET, progress, null);
-      return new Pending(admitted, progress, tag);
+      return new Pending(admitted, progress, tag, metadata);
     } catch (Exception e) { // anything in doubt: the Spark path finds and reports it
       LOG.debug("{}: takes the Spark path: {}", spec.id(), e.getMessage());
       return null;
@@ -362,7 +376,8 @@ final class AgentPath {
         registration.register(
             Names.table(spec.target().table()),
             taken.progress().targetLocation(),
-            spec.target().path() != null);
+            spec.target().path() != null,
+            taken.metadata());
       } catch (Exception e) { // validated on the Spark path, which finds no table and undoes
         LOG.warn("{}: cannot register the table: {}", spec.id(), e.getMessage());
         registered = false;

@@ -15,6 +15,7 @@ import io.dsmigrate.job.plan.SourceInfo;
 import io.dsmigrate.job.plan.SourceResolver;
 import io.dsmigrate.job.plan.SourceState;
 import io.dsmigrate.job.plan.TableLocations;
+import io.dsmigrate.job.plan.TableMetadata;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.DiffSamplesTable;
 import io.dsmigrate.job.results.ErrorClass;
@@ -42,11 +43,16 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.DataFrameWriterV2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.catalog.TableCatalog;
+import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +93,9 @@ public final class DatasetMigration {
   private boolean touched;
   // A committed write of an earlier process to validate instead of writing again, or null.
   private MigrationProgress resumed;
+  // What the target carries besides its rows (TableMetadata); null until the transform is known,
+  // and for a resumed write whose source was replaced in place (its metadata is gone with it).
+  private TargetMetadata targetMetadata;
 
   /**
    * @param previous the dataset's last recorded outcome (null if none), which tells whether its
@@ -155,6 +164,9 @@ public final class DatasetMigration {
     if (resumed == null) {
       checkTargetChangeable();
     }
+    if (rows.transformed() != null) {
+      targetMetadata = targetMetadata(rows.transformed());
+    }
     if (run.dryRun()) {
       checkDryRun(rows);
       return;
@@ -171,6 +183,7 @@ public final class DatasetMigration {
     // they match. A write resumed from a process that is gone was not observed: validation
     // reads both sides then.
     ObservedProfile observed = resumed == null ? writeTarget(rows) : null;
+    keepOwner();
     validateWritten(rows, observed, spec.target().format());
     if (spec.cutover()) {
       cutOver();
@@ -251,6 +264,26 @@ public final class DatasetMigration {
     }
     if (resumed != null) {
       targetPreviousVersion = resumed.targetPreviousVersion();
+    }
+  }
+
+  /**
+   * What the target carries besides its rows ({@link TableMetadata}), read before anything changes:
+   * a column comment for a column the target lacks fails here. A resumed write has its metadata
+   * already; what it still needs (the owner) is left out if the source cannot be read any more.
+   */
+  private TargetMetadata targetMetadata(Dataset<Row> transformed) {
+    try {
+      return new TargetMetadata(
+          spark,
+          SourceResolver.metadata(spark, source)
+              .forTarget(spec, run.runId(), transformed.schema()));
+    } catch (RuntimeException e) {
+      if (resumed == null) {
+        throw e;
+      }
+      LOG.warn("{}: cannot read the source's metadata again: {}", spec.id(), e.getMessage());
+      return null;
     }
   }
 
@@ -385,6 +418,11 @@ public final class DatasetMigration {
               + " is not this attempt's own ("
               + (proof.detail() != null ? proof.detail() : proof.describeForeign())
               + "); someone else converted or wrote to it at the same time");
+    }
+    try {
+      targetMetadata.afterConversion(source.table(), targetLocation);
+    } catch (Exception e) { // Spark's checked NoSuchTableException, or what Delta refuses
+      throw Failures.classify(e, spec, "migrate", source.location(), targetLocation);
     }
     validateWritten(rows, null, "delta");
   }
@@ -790,20 +828,18 @@ public final class DatasetMigration {
     boolean overwrite =
         targetPreviousVersion != null
             || (inPlace && snapshot.kind() == Snapshot.Kind.DELTA_VERSION);
+    rows = targetMetadata.commented(rows);
+    if (target.format().equals("delta")) {
+      writeDelta(rows, target, overwrite);
+      return;
+    }
     DataFrameWriter<Row> writer =
         rows.write().format(target.format()).mode(overwrite ? "overwrite" : "errorifexists");
     if (!target.partitionBy().isEmpty()) {
       writer = writer.partitionBy(target.partitionBy().toArray(String[]::new));
     }
-    if (overwrite && target.format().equals("delta")) {
-      writer = writer.option("overwriteSchema", "true");
-    }
     if (target.table() != null) {
-      String location = target.path();
-      if (location == null && inPlace && !source.managed() && source.table() != null) {
-        // An external table replaced in place stays external, at its location.
-        location = source.location();
-      }
+      String location = tableLocation(target);
       if (location != null) {
         writer = writer.option("path", location);
       }
@@ -811,14 +847,91 @@ public final class DatasetMigration {
       writer.saveAsTable(Names.quoted(target.table()));
       targetLocation =
           SourceResolver.catalogTable(spark, Names.table(target.table())).location().toString();
+      targetMetadata.describeParquetTable(target.table());
     } else {
       writer.save(target.path());
       targetLocation = Names.path(target.path());
     }
     String tag = spark.conf().get(Ownership.COMMIT_TAG_CONF, null);
-    if (!target.format().equals("delta") && tag != null) {
+    if (tag != null) {
       // A Parquet target has no commit to carry the tag: a marker written with its data does.
       Ownership.mark(spark, targetLocation, tag);
+    }
+  }
+
+  /** Where a target table goes: the spec's path, or an external source's replaced in place. */
+  private String tableLocation(TargetSpec target) {
+    if (target.path() == null && inPlace && !source.managed() && source.table() != null) {
+      // An external table replaced in place stays external, at its location.
+      return source.location();
+    }
+    return target.path();
+  }
+
+  /**
+   * Writes a Delta target in one commit that holds the rows and what the target carries besides
+   * them: its comment and properties as the table's, its column comments in its schema.
+   */
+  private void writeDelta(Dataset<Row> rows, TargetSpec target, boolean overwrite) {
+    String identifier;
+    String location = null;
+    if (target.table() != null) {
+      location = tableLocation(target);
+      createDatabaseOf(target.table());
+      identifier = Names.quoted(target.table());
+    } else {
+      identifier = "delta.`" + target.path().replace("`", "``") + "`";
+    }
+    DataFrameWriterV2<Row> writer = rows.writeTo(identifier).using("delta");
+    if (location != null) {
+      writer = writer.tableProperty(TableCatalog.PROP_LOCATION, location);
+    }
+    TableMetadata metadata = targetMetadata.metadata();
+    if (metadata.comment() != null) {
+      writer = writer.tableProperty(TableCatalog.PROP_COMMENT, metadata.comment());
+    }
+    for (Map.Entry<String, String> property : metadata.properties().entrySet()) {
+      writer = writer.tableProperty(property.getKey(), property.getValue());
+    }
+    if (!target.partitionBy().isEmpty()) {
+      // Named as the rows name them, as DataFrameWriter.partitionBy resolves them.
+      List<String> names = List.of(rows.schema().fieldNames());
+      Column[] columns =
+          target.partitionBy().stream()
+              .map(c -> names.stream().filter(c::equalsIgnoreCase).findFirst().orElse(c))
+              .map(c -> functions.col(quotedColumn(c)))
+              .toArray(Column[]::new);
+      writer =
+          writer.partitionedBy(
+              columns[0], java.util.Arrays.copyOfRange(columns, 1, columns.length));
+    }
+    if (overwrite) {
+      writer.createOrReplace();
+    } else {
+      try {
+        writer.create();
+      } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
+        throw Failures.classify(
+            e, spec, "migrate", source == null ? null : source.location(), targetLocation);
+      }
+    }
+    targetLocation =
+        target.table() != null
+            ? SourceResolver.catalogTable(spark, Names.table(target.table())).location().toString()
+            : Names.path(target.path());
+  }
+
+  private static String quotedColumn(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+
+  /**
+   * Gives a target table the source's owner. A resumed write gets it here too, unless its source
+   * was replaced in place.
+   */
+  private void keepOwner() {
+    if (targetMetadata != null && spec.target().table() != null) {
+      targetMetadata.keepOwner(spec.target().table());
     }
   }
 

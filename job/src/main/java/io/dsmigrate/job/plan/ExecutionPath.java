@@ -9,6 +9,7 @@ import io.dsmigrate.job.spec.Names;
 import io.dsmigrate.job.spec.TargetSpec;
 import io.dsmigrate.job.spec.TransformSpec;
 import io.dsmigrate.job.spec.ValidationSpec;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -72,9 +73,10 @@ public enum ExecutionPath {
    * #SPARK} with the first that does not, in this order: the agent path is enabled; the source was
    * resolved; it is Parquet (a Parquet path, or a table stored as Parquet) and not partitioned; the
    * target does not replace it (another table, another location); no cut-over; the target is Delta
-   * and not partitioned; the transform is column operations only (no {@code sql}, no {@code
-   * script}); validation runs no consumer queries and has no tolerances; the source is at most
-   * {@code limits.maxBytes()} and {@code limits.maxFiles()} files. A pure function: no Spark.
+   * and not partitioned, and its spec sets no {@code delta.*} property; the transform is column
+   * operations only (no {@code sql}, no {@code script}); validation runs no consumer queries and
+   * has no tolerances; the source is at most {@code limits.maxBytes()} and {@code
+   * limits.maxFiles()} files. A pure function: no Spark.
    *
    * @param targetLocation where the target's files go as the metastore places them (null: only the
    *     spec's target path is compared with the source's location)
@@ -110,6 +112,15 @@ public enum ExecutionPath {
     }
     if (!target.partitionBy().isEmpty()) {
       return Choice.spark("target partitioned: " + String.join(", ", target.partitionBy()));
+    }
+    List<String> deltaProperties =
+        target.properties().keySet().stream()
+            .filter(key -> key.toLowerCase(Locale.ROOT).startsWith("delta."))
+            .toList();
+    if (!deltaProperties.isEmpty()) {
+      // Delta Kernel writes only some table features; Delta's own writer takes them all.
+      return Choice.spark(
+          "target sets Delta table properties: " + String.join(", ", deltaProperties));
     }
     TransformSpec transform = spec.transform();
     if (transform.sql() != null) {

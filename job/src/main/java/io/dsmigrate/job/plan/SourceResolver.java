@@ -199,6 +199,28 @@ public final class SourceResolver {
     return List.of();
   }
 
+  /**
+   * What of {@code source}'s metadata travels to its target ({@link TableMetadata}): a metastore
+   * table's definition, a Delta table's log (its description, configuration and column comments,
+   * the owner from the metastore), nothing for a directory of Parquet or ORC files.
+   */
+  public static TableMetadata metadata(SparkSession spark, SourceInfo source) {
+    CatalogTable table = source.table() == null ? null : catalogTable(spark, source.table());
+    if (!source.format().equals("delta")) {
+      return table == null ? TableMetadata.NONE : TableMetadata.from(table);
+    }
+    Row detail =
+        spark
+            .sql("DESCRIBE DETAIL delta.`" + source.location().replace("`", "``") + "`")
+            .select("description", "properties")
+            .first();
+    return TableMetadata.fromDelta(
+        detail.isNullAt(0) ? null : detail.getString(0),
+        detail.isNullAt(1) ? java.util.Map.of() : detail.<String, String>getJavaMap(1),
+        spark.read().format("delta").load(source.location()).schema(),
+        table == null ? null : table.owner());
+  }
+
   /** The metastore's definition of a table. */
   public static CatalogTable catalogTable(SparkSession spark, String name) {
     try {

@@ -49,7 +49,8 @@ public final class SpecLoader {
           "targetPath",
           "scriptUrl");
   private static final Set<String> SOURCE_FIELDS = Set.of("table", "path", "format");
-  private static final Set<String> TARGET_FIELDS = Set.of("table", "path", "format", "partitionBy");
+  private static final Set<String> TARGET_FIELDS =
+      Set.of("table", "path", "format", "partitionBy", "comment", "properties", "column-comments");
   private static final Set<String> TRANSFORM_FIELDS =
       Set.of("rename", "cast", "drop", "add", "sql", "script");
   private static final Set<String> VALIDATION_FIELDS =
@@ -58,6 +59,7 @@ public final class SpecLoader {
   private static final Set<String> SOURCE_FORMATS = Set.of("parquet", "delta", "orc");
   private static final Set<String> TARGET_FORMATS = Set.of("delta", "parquet");
   private static final ParserInterface SQL = CatalystSqlParser$.MODULE$;
+  private static final String METADATA_MAP = "{ name: \"text\" }";
 
   private static final Pattern TABLE_LIKE = Pattern.compile("\\w+(\\.\\w+)?");
   private static final Pattern TABLE_NAME_PART = Pattern.compile("`[A-Za-z0-9_]+`|[A-Za-z0-9_]+");
@@ -284,6 +286,7 @@ public final class SpecLoader {
       if (cutover) {
         checkCutover(source, target);
       }
+      checkColumnComments(target, transform);
       // Kept even with problems, so that checks across specs (ids, targets) still see it; the
       // problems stop the run anyway.
       specs.add(
@@ -335,6 +338,46 @@ public final class SpecLoader {
                 + " target's files. Remove target.format: "
                 + target.format()
                 + ", or remove 'cutover: true'");
+      }
+    }
+
+    /**
+     * A column comment must name a column of the target: one that {@code transform.rename} renamed
+     * is named as the target has it, and one that {@code transform.drop} removes has no comment to
+     * keep. Columns the target lacks otherwise are found when the dataset runs.
+     */
+    private void checkColumnComments(TargetSpec target, TransformSpec transform) {
+      for (String column : target.columnComments().keySet()) {
+        String field = "target.column-comments." + column;
+        String renamedTo = null;
+        for (Map.Entry<String, String> rename : transform.rename().entrySet()) {
+          if (rename.getKey().equalsIgnoreCase(column)
+              && !rename.getValue().equalsIgnoreCase(column)) {
+            renamedTo = rename.getValue();
+          }
+        }
+        boolean renamedBack =
+            transform.rename().values().stream().anyMatch(name -> name.equalsIgnoreCase(column));
+        if (renamedTo != null && !renamedBack) {
+          problem(
+              lineOf(field),
+              field,
+              "transform.rename renames '"
+                  + column
+                  + "' to '"
+                  + renamedTo
+                  + "'; name the column as the target has it: "
+                  + renamedTo
+                  + ": \"...\"");
+        } else if (transform.drop().stream().anyMatch(name -> name.equalsIgnoreCase(column))
+            && transform.add().keySet().stream().noneMatch(name -> name.equalsIgnoreCase(column))) {
+          problem(
+              lineOf(field),
+              field,
+              "transform.drop removes '"
+                  + column
+                  + "', so the target has no such column; remove its comment, or keep the column");
+        }
       }
     }
 
@@ -533,7 +576,141 @@ public final class SpecLoader {
       }
       checkTableName(table, "target.table");
       checkPath(path, "target.path");
-      return new TargetSpec(table, path, format, partitionBy);
+      String comment = comment(map, "comment", "target.comment");
+      Map<String, String> properties = properties(map);
+      Map<String, String> columnComments = columnComments(map);
+      if (format != null
+          && format.equals("parquet")
+          && table == null
+          && (comment != null || !properties.isEmpty())) {
+        problem(
+            lineOf(comment != null ? "target.comment" : "target.properties"),
+            comment != null ? "target.comment" : "target.properties",
+            "a Parquet target without a table has nowhere to keep a table comment or properties;"
+                + " give target.table as well, or remove them");
+      }
+      return new TargetSpec(table, path, format, partitionBy, comment, properties, columnComments);
+    }
+
+    /**
+     * {@code target.properties}: text values (a value YAML reads as a number or true/false is
+     * refused rather than turned into text that may not be what was written); keys dsmigrate sets
+     * itself, and those the table's definition holds elsewhere, are refused.
+     */
+    private Map<String, String> properties(Map<String, YamlNode> target) {
+      Map<String, String> out = new LinkedHashMap<>();
+      for (Map.Entry<String, YamlNode> entry :
+          entries(target, "properties", "target.properties", METADATA_MAP)) {
+        String key = entry.getKey();
+        String field = "target.properties." + key;
+        String refusal = propertyRefusal(key);
+        if (refusal != null) {
+          problem(entry.getValue().line(), field, refusal);
+          continue;
+        }
+        String value = metadataText(entry.getValue(), field, key + ": \"...\"");
+        if (value != null) {
+          out.put(key, value);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * {@code target.column-comments}: text per target column, each column once (names are not
+     * case-sensitive), none that the transform renames away or drops (the rest is checked against
+     * the target's columns when the dataset runs).
+     */
+    private Map<String, String> columnComments(Map<String, YamlNode> target) {
+      Map<String, String> out = new LinkedHashMap<>();
+      Map<String, String> seen = new HashMap<>();
+      for (Map.Entry<String, YamlNode> entry :
+          entries(target, "column-comments", "target.column-comments", METADATA_MAP)) {
+        String column = entry.getKey();
+        String field = "target.column-comments." + column;
+        String earlier = seen.putIfAbsent(column.toLowerCase(Locale.ROOT), column);
+        if (earlier != null) {
+          problem(
+              entry.getValue().line(),
+              field,
+              "'"
+                  + column
+                  + "' is the column '"
+                  + earlier
+                  + "' again (column names are not case-sensitive); give each column once");
+          continue;
+        }
+        String value = metadataText(entry.getValue(), field, column + ": \"...\"");
+        if (value != null) {
+          out.put(column, value);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * The entries of the map at {@code key}, each with its line recorded: a value that is not a map
+     * (like {@code example}) and keys given twice are problems, and left out.
+     */
+    private List<Map.Entry<String, YamlNode>> entries(
+        Map<String, YamlNode> map, String key, String field, String example) {
+      YamlNode value = map.get(key);
+      if (value == null) {
+        return List.of();
+      }
+      lines.put(field, value.line());
+      if (value.map() == null) {
+        problem(
+            value.line(), field, "expected a map like " + example + ", found " + value.typeName());
+        return List.of();
+      }
+      List<Map.Entry<String, YamlNode>> out = new ArrayList<>();
+      for (Map.Entry<String, YamlNode> entry : value.map().entrySet()) {
+        if (entry.getKey().contains("\u0000duplicate")) {
+          problem(entry.getValue().line(), field + "." + cleanKey(entry.getKey()), "given twice");
+        } else {
+          lines.put(field + "." + entry.getKey(), entry.getValue().line());
+          out.add(entry);
+        }
+      }
+      return out;
+    }
+
+    /** A comment: text, empty text for none. */
+    private String comment(Map<String, YamlNode> map, String key, String field) {
+      YamlNode value = map.get(key);
+      if (value == null) {
+        return null;
+      }
+      lines.put(field, value.line());
+      return metadataText(value, field, key + ": \"...\"");
+    }
+
+    // Metadata is text as written: YAML reads 30, 1.10 or true as a number or a flag, whose
+    // text would not be what was written (1.10 becomes 1.1), so such values must be quoted.
+    private String metadataText(YamlNode value, String field, String example) {
+      if (value.value() instanceof String text) {
+        return text;
+      }
+      Object read = value.value();
+      // A whole number or a flag reads back as written; a fraction may not (1.10 is 1.1).
+      boolean faithful =
+          read instanceof Boolean
+              || read instanceof Integer
+              || read instanceof Long
+              || read instanceof java.math.BigInteger;
+      problem(
+          value.line(),
+          field,
+          "expected text, found "
+              + value.typeName()
+              + (read instanceof Number || read instanceof Boolean
+                  ? " ("
+                      + read
+                      + "); quote it so that it is kept exactly as written: "
+                      + (faithful ? example.replace("...", String.valueOf(read)) : example)
+                  : "; write it as " + example));
+      return null;
     }
 
     private TransformSpec readTransform(Map<String, YamlNode> fields) {
@@ -810,25 +987,10 @@ public final class SpecLoader {
     }
 
     private Map<String, String> textMap(Map<String, YamlNode> map, String key, String field) {
-      YamlNode value = map.get(key);
-      if (value == null) {
-        return Map.of();
-      }
-      lines.put(field, value.line());
-      Map<String, YamlNode> entries = value.map();
-      if (entries == null) {
-        problem(value.line(), field, "expected a map like { a: b }, found " + value.typeName());
-        return Map.of();
-      }
       Map<String, String> out = new LinkedHashMap<>();
-      for (Map.Entry<String, YamlNode> entry : entries.entrySet()) {
+      for (Map.Entry<String, YamlNode> entry : entries(map, key, field, "{ a: b }")) {
         String name = entry.getKey();
         YamlNode item = entry.getValue();
-        if (name.contains("\u0000duplicate")) {
-          problem(item.line(), field + "." + cleanKey(name), "given twice");
-          continue;
-        }
-        lines.put(field + "." + name, item.line());
         if (item.value() instanceof String text && !text.isBlank()) {
           out.put(name, text);
         } else {
@@ -976,6 +1138,31 @@ public final class SpecLoader {
             .filter(line -> !line.isBlank() && !line.startsWith(" "))
             .map(String::strip)
             .toList());
+  }
+
+  /**
+   * Why {@code target.properties} may not set {@code key}, or null: dsmigrate's own properties are
+   * dsmigrate's to set, and what the table's definition holds elsewhere has a field of its own.
+   */
+  private static String propertyRefusal(String key) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    if (key.isBlank()) {
+      return "a property needs a name";
+    }
+    if (lower.startsWith("dsmigrate.")) {
+      return "dsmigrate sets the dsmigrate.* properties itself (dsmigrate.source, dsmigrate.dataset,"
+          + " dsmigrate.run); give your property another name";
+    }
+    return switch (lower) {
+      case "comment" -> "the table comment is target.comment; move it there";
+      case "owner" ->
+          "the target's owner is the source's (as the metastore reports it), not a property;"
+              + " remove it and change the owner in the metastore after the migration if needed";
+      case "location", "path" -> "the target's location is target.path; move it there";
+      case "provider", "external" ->
+          "'" + key + "' is decided by target.format and target.path, not a property; remove it";
+      default -> null;
+    };
   }
 
   private static String lower(String text) {

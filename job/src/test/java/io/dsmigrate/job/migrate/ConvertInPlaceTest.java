@@ -171,7 +171,8 @@ class ConvertInPlaceTest extends JobTestBase {
             .execute()
             .get(0);
     assertThat(refused.rolledBack()).isFalse();
-    assertThat(refused.message()).contains("rollback refused", "version 1", "not dsmigrate");
+    // Version 0 is the conversion, version 1 the table's comment and properties, both tagged.
+    assertThat(refused.message()).contains("rollback refused", "version 2", "not dsmigrate");
     assertThat(fileDigests(path("orders"))).isEqualTo(afterAppend);
     assertThat(spark().read().format("delta").load(path("orders")).count()).isEqualTo(13);
     Ledger ledger =

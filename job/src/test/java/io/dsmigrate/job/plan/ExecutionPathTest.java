@@ -49,6 +49,12 @@ class ExecutionPathTest {
 
   private static final TargetSpec NEW_TABLE = new TargetSpec("sales.orders", null, null, null);
 
+  /** A new table with a comment, these properties and column comments. */
+  private static TargetSpec described(
+      Map<String, String> properties, Map<String, String> columnComments) {
+    return new TargetSpec("sales.orders", null, null, null, "orders", properties, columnComments);
+  }
+
   private static final TransformSpec COLUMNS =
       new TransformSpec(
           Map.of("amt", "amount"),
@@ -144,6 +150,20 @@ class ExecutionPathTest {
     assertSpark(
         choose(spec(new TargetSpec("sales.orders", null, null, List.of("day")), COLUMNS), SMALL),
         "target partitioned: day");
+    // Delta Kernel writes only some table features: Delta settings take Delta's own writer.
+    assertSpark(
+        choose(
+            spec(
+                described(Map.of("team", "web", "delta.enableChangeDataFeed", "true"), null),
+                COLUMNS),
+            SMALL),
+        "target sets Delta table properties: delta.enableChangeDataFeed");
+    assertThat(
+            choose(
+                    spec(described(Map.of("team", "web"), Map.of("amount", "in euros")), COLUMNS),
+                    SMALL)
+                .path())
+        .isEqualTo(ExecutionPath.AGENT);
     assertSpark(
         choose(
             spec(
@@ -242,6 +262,17 @@ class ExecutionPathTest {
     assertThat(read.path()).isEqualTo(ExecutionPath.SPARK);
     assertThat(read.pathReason()).isEqualTo("planned before execution paths were chosen");
     assertThat(read.spec()).isEqualTo(agent.spec());
+
+    // What the target says of itself travels in the plan, and is left out when unset.
+    PlannedDataset described =
+        PlannedDataset.of(
+            spec(described(Map.of("team", "web"), Map.of("amount", "in euros")), COLUMNS),
+            SMALL,
+            null,
+            choose(spec(NEW_TABLE, COLUMNS), SMALL));
+    assertThat(json.readValue(json.writeValueAsString(described), PlannedDataset.class))
+        .isEqualTo(described);
+    assertThat(json.readTree(written).get("spec").get("target").has("properties")).isFalse();
   }
 
   @Test

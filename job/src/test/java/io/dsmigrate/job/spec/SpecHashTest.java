@@ -72,6 +72,23 @@ class SpecHashTest {
             hash("parquet.yaml", BASE.replace("sales.orders }", "sales.orders, format: parquet }")))
         .isNotEqualTo(base);
     assertThat(hash("expression.yaml", BASE.replace("'legacy'", "'old'"))).isNotEqualTo(base);
+    // What the target says of itself is written with it.
+    assertThat(
+            hash(
+                "comment.yaml",
+                BASE.replace("sales.orders }", "sales.orders, comment: \"orders\" }")))
+        .isNotEqualTo(base);
+    assertThat(
+            hash(
+                "properties.yaml",
+                BASE.replace("sales.orders }", "sales.orders, properties: { team: web } }")))
+        .isNotEqualTo(base);
+    assertThat(
+            hash(
+                "column-comments.yaml",
+                BASE.replace(
+                    "sales.orders }", "sales.orders, column-comments: { amount: \"euros\" } }")))
+        .isNotEqualTo(base);
   }
 
   @Test

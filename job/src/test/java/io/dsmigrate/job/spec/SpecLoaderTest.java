@@ -296,4 +296,132 @@ class SpecLoaderTest {
     assertThat(moved.hash()).isEqualTo(first.hash());
     assertThat(changed.hash()).isNotEqualTo(first.hash());
   }
+
+  @Test
+  void readsWhatTheTargetSaysOfItself() throws IOException {
+    Path file =
+        write(
+            "meta.yaml",
+            """
+            id: m
+            source: { table: a.m }
+            target:
+              table: b.m
+              comment: "orders, migrated"
+              properties: { team: finance, retention: "30", empty: "" }
+              column-comments: { customer_id: "who ordered", amount: "" }
+            transform: { rename: { cust_id: customer_id } }
+            """);
+    TargetSpec target = SpecLoader.load(List.of(file)).orThrow().get(0).target();
+    assertThat(target.comment()).isEqualTo("orders, migrated");
+    assertThat(target.properties())
+        .containsExactly(
+            java.util.Map.entry("team", "finance"),
+            java.util.Map.entry("retention", "30"),
+            java.util.Map.entry("empty", ""));
+    assertThat(target.columnComments())
+        .containsExactly(
+            java.util.Map.entry("customer_id", "who ordered"), java.util.Map.entry("amount", ""));
+  }
+
+  @Test
+  void metadataMistakesAreReportedWithTheirLinesAndTheFix() throws IOException {
+    Path file =
+        write(
+            "badmeta.yaml",
+            """
+            id: m
+            source: { table: a.m }
+            target:
+              table: b.m
+              comment: 42
+              properties:
+                retention: 30
+                enabled: true
+                ratio: 1.10
+                dsmigrate.run: mine
+                owner: alice
+                nested: { a: b }
+              column-comments:
+                cust_id: "renamed away"
+                legacy_flag: "dropped"
+                Amount: "in euros"
+                amount: "again"
+                id: [ "a list" ]
+            transform:
+              rename: { cust_id: customer_id }
+              drop: [ legacy_flag ]
+            """);
+    assertThat(SpecLoader.load(List.of(file)).problems())
+        .extracting(Object::toString)
+        .containsExactlyInAnyOrder(
+            file
+                + ":5: m: target.comment: expected text, found a number (42); quote it so that it"
+                + " is kept exactly as written: comment: \"42\"",
+            file
+                + ":7: m: target.properties.retention: expected text, found a number (30); quote"
+                + " it so that it is kept exactly as written: retention: \"30\"",
+            file
+                + ":8: m: target.properties.enabled: expected text, found true/false (true);"
+                + " quote it so that it is kept exactly as written: enabled: \"true\"",
+            file
+                + ":9: m: target.properties.ratio: expected text, found a number (1.1); quote it"
+                + " so that it is kept exactly as written: ratio: \"...\"",
+            file
+                + ":10: m: target.properties.dsmigrate.run: dsmigrate sets the dsmigrate.*"
+                + " properties itself (dsmigrate.source, dsmigrate.dataset, dsmigrate.run); give"
+                + " your property another name",
+            file
+                + ":11: m: target.properties.owner: the target's owner is the source's (as the"
+                + " metastore reports it), not a property; remove it and change the owner in the"
+                + " metastore after the migration if needed",
+            file
+                + ":12: m: target.properties.nested: expected text, found a map; write it as"
+                + " nested: \"...\"",
+            file
+                + ":14: m: target.column-comments.cust_id: transform.rename renames 'cust_id' to"
+                + " 'customer_id'; name the column as the target has it: customer_id: \"...\"",
+            file
+                + ":15: m: target.column-comments.legacy_flag: transform.drop removes"
+                + " 'legacy_flag', so the target has no such column; remove its comment, or keep"
+                + " the column",
+            file
+                + ":17: m: target.column-comments.amount: 'amount' is the column 'Amount' again"
+                + " (column names are not case-sensitive); give each column once",
+            file
+                + ":18: m: target.column-comments.id: expected text, found a list; write it as id:"
+                + " \"...\"");
+
+    Path notMaps =
+        write(
+            "notmaps.yaml",
+            """
+            id: n
+            source: { table: a.n }
+            target: { table: b.n, properties: [ a ], column-comments: text }
+            """);
+    assertThat(SpecLoader.load(List.of(notMaps)).problems())
+        .extracting(Object::toString)
+        .containsExactlyInAnyOrder(
+            notMaps
+                + ":3: n: target.properties: expected a map like { name: \"text\" }, found a list",
+            notMaps
+                + ":3: n: target.column-comments: expected a map like { name: \"text\" }, found"
+                + " text");
+
+    Path parquetPath =
+        write(
+            "parquet.yaml",
+            """
+            id: p
+            source: { table: a.p }
+            target: { path: /data/p, format: parquet, comment: "nowhere to keep it" }
+            """);
+    assertThat(SpecLoader.load(List.of(parquetPath)).problems())
+        .extracting(Object::toString)
+        .containsExactly(
+            parquetPath
+                + ":3: p: target.comment: a Parquet target without a table has nowhere to keep a"
+                + " table comment or properties; give target.table as well, or remove them");
+  }
 }
