@@ -289,8 +289,7 @@ class HdfsClusterIT extends SparkTestBase {
           .as("the JVMs' temporary directory")
           .allMatch(
               name ->
-                  name.matches(
-                      ".*\\.so(\\.lck)?|[0-9a-f-]{36}_resources|artifacts-[0-9a-f-]{36}"));
+                  name.matches(".*\\.so(\\.lck)?|[0-9a-f-]{36}_resources|artifacts-[0-9a-f-]{36}"));
     }
     try (Stream<Path> files = Files.walk(base.resolve("scratch/tmp"))) {
       assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
