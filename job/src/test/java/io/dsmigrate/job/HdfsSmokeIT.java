@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dsmigrate.testing.MiniHdfs;
-import io.dsmigrate.testing.SparkTestBase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -14,8 +13,6 @@ import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileChecksum;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FsStatus;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code hdfs://} and read back, and the Hadoop FileSystem operations dsmigrate relies on, as HDFS
  * implements them (no-overwrite create and rename, checksums, free space).
  */
-class HdfsSmokeIT extends SparkTestBase {
+class HdfsSmokeIT extends JobTestBase {
   @TempDir static Path hdfsDir;
   private static MiniHdfs hdfs;
 
@@ -67,26 +64,7 @@ class HdfsSmokeIT extends SparkTestBase {
 
   @Test
   void parquetAndDeltaRoundTripThroughHdfs() {
-    Dataset<Row> first = rows("id INT, name STRING", row(1, "a"), row(2, "b"));
-    first.write().parquet(hdfs("smoke/parquet"));
-    assertThat(sortedRows(spark().read().parquet(hdfs("smoke/parquet"))))
-        .containsExactly("[1,a]", "[2,b]");
-
-    first.write().format("delta").save(hdfs("smoke/delta"));
-    rows("id INT, name STRING", row(3, "c"))
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(hdfs("smoke/delta"));
-    assertThat(sortedRows(spark().read().format("delta").load(hdfs("smoke/delta"))))
-        .containsExactly("[1,a]", "[2,b]", "[3,c]");
-    assertThat(
-            spark()
-                .sql("DESCRIBE HISTORY delta.`" + hdfs("smoke/delta") + "`")
-                .select("version")
-                .count())
-        .as("two commits in the Delta log on HDFS")
-        .isEqualTo(2);
+    assertParquetAndDeltaRoundTrip(hdfs("smoke"));
   }
 
   @Test

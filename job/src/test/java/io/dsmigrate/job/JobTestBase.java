@@ -1,5 +1,7 @@
 package io.dsmigrate.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.dsmigrate.job.fleet.Fleet;
 import io.dsmigrate.job.fleet.FleetReport;
 import io.dsmigrate.job.plan.Plan;
@@ -50,7 +52,11 @@ public abstract class JobTestBase extends SparkTestBase {
 
   protected FleetReport run(
       Settings settings, List<DatasetSpec> specs, String runId, boolean dryRun) {
-    Plan plan = Planner.of(spark()).plan(specs);
+    return run(settings, Planner.of(spark()).plan(specs), runId, dryRun);
+  }
+
+  /** Runs a plan made beforehand (to look at it first). */
+  protected FleetReport run(Settings settings, Plan plan, String runId, boolean dryRun) {
     return Fleet.of(spark(), settings)
         .runId(runId)
         .plan(plan.planId(), 0)
@@ -64,6 +70,29 @@ public abstract class JobTestBase extends SparkTestBase {
         .findFirst()
         .orElseThrow(
             () -> new AssertionError("no result for " + datasetId + " in " + report.results()));
+  }
+
+  /**
+   * Writes Parquet and a Delta table of two commits under {@code root} (a URI of the file system
+   * under test) and reads them back through the shared session.
+   */
+  protected static void assertParquetAndDeltaRoundTrip(String root) {
+    Dataset<Row> first = rows("id INT, name STRING", row(1, "a"), row(2, "b"));
+    first.write().parquet(root + "/parquet");
+    assertThat(sortedRows(spark().read().parquet(root + "/parquet")))
+        .containsExactly("[1,a]", "[2,b]");
+
+    first.write().format("delta").save(root + "/delta");
+    rows("id INT, name STRING", row(3, "c"))
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(root + "/delta");
+    assertThat(sortedRows(spark().read().format("delta").load(root + "/delta")))
+        .containsExactly("[1,a]", "[2,b]", "[3,c]");
+    assertThat(spark().sql("DESCRIBE HISTORY delta.`" + root + "/delta`").count())
+        .as("two commits in the Delta log at " + root)
+        .isEqualTo(2);
   }
 
   /** What a consumer or an admin sees of a table: its definition, partitions and rows. */
@@ -102,9 +131,15 @@ public abstract class JobTestBase extends SparkTestBase {
 
   /**
    * Every file under {@code directory} (relative path → SHA-256 of its bytes), to show that data
-   * was not touched down to the byte; empty when the directory does not exist.
+   * was not touched down to the byte; empty when the directory does not exist. A local path is read
+   * from the disk; a URI of another file system ({@code s3a://...}) through the session's Hadoop
+   * file system.
    */
   protected static Map<String, String> fileDigests(String directory) {
+    String scheme = new org.apache.hadoop.fs.Path(directory).toUri().getScheme();
+    if (scheme != null && !scheme.equals("file")) {
+      return hadoopFileDigests(new org.apache.hadoop.fs.Path(directory));
+    }
     Path root = Path.of(directory);
     Map<String, String> digests = new java.util.TreeMap<>();
     if (!Files.exists(root)) {
@@ -112,13 +147,40 @@ public abstract class JobTestBase extends SparkTestBase {
     }
     try (java.util.stream.Stream<Path> files = Files.walk(root)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
-        byte[] digest =
-            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
-        digests.put(root.relativize(file).toString(), java.util.HexFormat.of().formatHex(digest));
+        digests.put(root.relativize(file).toString(), sha256(Files.readAllBytes(file)));
       }
       return digests;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, String> hadoopFileDigests(org.apache.hadoop.fs.Path root) {
+    Map<String, String> digests = new java.util.TreeMap<>();
+    try {
+      org.apache.hadoop.fs.FileSystem fs =
+          root.getFileSystem(spark().sparkContext().hadoopConfiguration());
+      if (!fs.exists(root)) {
+        return digests;
+      }
+      String prefix = fs.makeQualified(root).toUri().getPath() + "/";
+      var files = fs.listFiles(root, true);
+      while (files.hasNext()) {
+        org.apache.hadoop.fs.Path file = files.next().getPath();
+        try (var in = fs.open(file)) {
+          digests.put(file.toUri().getPath().substring(prefix.length()), sha256(in.readAllBytes()));
+        }
+      }
+      return digests;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
