@@ -91,7 +91,7 @@ class AirflowDagTest {
       task.get("application_args").forEach(arg -> args.add(arg.asText()));
       ParseResult job =
           new CommandLine(new MigrationJobMain()).parseArgs(args.toArray(String[]::new));
-      assertThat(job.matchedOptionValue("--plan", Path.of(""))).isEqualTo(planFile);
+      assertThat(job.matchedOptionValue("--plan", "")).isEqualTo(planFile.toString());
       assertThat(job.matchedOptionValue("--partition", -1)).isEqualTo(i);
       assertThat(job.matchedOptionValue("--conf", new File("")))
           .isEqualTo(temp.resolve("cluster.conf").toFile());

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -107,6 +108,16 @@ public record Locations(URI defaultFs, URI workingDirectory) {
       parsed = new Path(uri.getScheme(), defaultFs.getAuthority(), uri.getPath());
     }
     return text(parsed.toUri().normalize().toString());
+  }
+
+  /**
+   * The file system of {@code location} for small files that people and other tools read and edit
+   * (plans, the ledger): on the local file system without Hadoop's {@code .crc} side files, which a
+   * file edited by anything else would no longer match.
+   */
+  public static FileSystem plainFileSystem(String location, Configuration conf) throws IOException {
+    FileSystem fileSystem = new Path(location).getFileSystem(conf);
+    return fileSystem instanceof LocalFileSystem local ? local.getRawFileSystem() : fileSystem;
   }
 
   /** Whether {@code location} is on the local file system once qualified. */

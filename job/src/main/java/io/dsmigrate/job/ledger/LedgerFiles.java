@@ -16,7 +16,6 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
@@ -37,8 +36,7 @@ public final class LedgerFiles {
 
   /** The file system of {@code location}, without checksum files on the local one. */
   public static FileSystem fileSystem(String location, Configuration conf) throws IOException {
-    FileSystem fileSystem = new Path(location).getFileSystem(conf);
-    return fileSystem instanceof LocalFileSystem local ? local.getRawFileSystem() : fileSystem;
+    return Locations.plainFileSystem(location, conf);
   }
 
   /**

@@ -109,7 +109,7 @@ public record Plan(String planId, String createdAt, List<Partition> partitions) 
     String uri = Locations.current().qualify(location);
     try {
       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-      try (OutputStream out = path.getFileSystem(conf).create(path, true)) {
+      try (OutputStream out = Locations.plainFileSystem(uri, conf).create(path, true)) {
         JSON.writeValue(out, this);
       }
     } catch (IOException e) {
@@ -127,7 +127,7 @@ public record Plan(String planId, String createdAt, List<Partition> partitions) 
     String uri = Locations.current().qualify(location);
     try {
       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-      try (InputStream in = path.getFileSystem(conf).open(path)) {
+      try (InputStream in = Locations.plainFileSystem(uri, conf).open(path)) {
         return JSON.readValue(in, Plan.class);
       }
     } catch (IOException e) {

@@ -28,7 +28,10 @@ class UnexpectedFailureTest extends JobTestBase {
         settings(
             "unexpected_results",
             "dsmigrate.ledger.dir",
-            "buggy://" + temp.resolve("ledger").toAbsolutePath());
+            "buggy://" + temp.resolve("ledger").toAbsolutePath(),
+            // The local file system underneath: its hard links are atomic.
+            "dsmigrate.ledger.atomic-schemes.0",
+            "buggy");
     String yaml =
         """
         datasets:
