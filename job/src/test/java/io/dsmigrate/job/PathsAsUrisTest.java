@@ -59,6 +59,11 @@ class PathsAsUrisTest {
 
     Locations local = Locations.of(new Configuration());
     assertThat(local.qualify("/tmp/x/")).isEqualTo("file:/tmp/x");
+    // Hadoop's form, which Hadoop's file systems read back: not URI-escaped.
+    assertThat(local.qualify("/tmp/my plans/it's.json")).isEqualTo("file:/tmp/my plans/it's.json");
+    assertThat(local.local("/tmp/my plans/it's.json", "the plan"))
+        .isEqualTo(java.nio.file.Path.of("/tmp/my plans/it's.json"));
+    assertThat(hdfs.qualify("/data/a b")).isEqualTo(NAMENODE + "/data/a b");
     assertThat(local.qualify("rel")).isEqualTo("file:" + new java.io.File("rel").getAbsolutePath());
   }
 

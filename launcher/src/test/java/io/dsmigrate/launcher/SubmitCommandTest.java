@@ -87,14 +87,16 @@ class SubmitCommandTest {
               "--conf",
               "spark.executor.extraJavaOptions=" + flags,
               jar.toString(),
+              // Fully qualified: a path without a scheme would be read on the cluster's default
+              // file system.
               "--plan",
-              plan.toString(),
+              "file:" + plan,
               "--partition",
               Integer.toString(partition),
               "--run-id",
               "nightly-2026-11-24",
               "--workdir",
-              temp.resolve("work").toString(),
+              "file:" + temp.resolve("work"),
               "-Ddsmigrate.fleet.concurrency=8");
     }
     assertThat(temp.resolve("work")).doesNotExist();
@@ -136,7 +138,7 @@ class SubmitCommandTest {
     String plan = plan(2).toString();
     String jar = jar().toString();
     String missing = temp.resolve("missing.json").toString();
-    expectBadInput("Cannot read the plan " + missing, missing, "local[2]");
+    expectBadInput("Cannot read the plan file:" + missing, missing, "local[2]");
     expectBadInput(
         "has partitions 0..1; there is no partition 5",
         plan,

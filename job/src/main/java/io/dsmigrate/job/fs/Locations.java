@@ -107,7 +107,8 @@ public record Locations(URI defaultFs, URI workingDirectory) {
       // hdfs:///x means the default namenode when the default file system is HDFS.
       parsed = new Path(uri.getScheme(), defaultFs.getAuthority(), uri.getPath());
     }
-    return text(parsed.toUri().normalize().toString());
+    // Hadoop's own form: a path as it is written, not URI-escaped (a space stays a space).
+    return text(new Path(parsed.toUri().normalize()).toString());
   }
 
   /**
@@ -132,7 +133,7 @@ public record Locations(URI defaultFs, URI workingDirectory) {
       throw new IllegalArgumentException(
           what + " must be on the local file system, not " + qualified + "; give a local path");
     }
-    return java.nio.file.Path.of(URI.create(qualified));
+    return java.nio.file.Path.of(new Path(qualified).toUri());
   }
 
   /** {@code child} below {@code parent}, both qualified. */

@@ -64,7 +64,7 @@ public record LedgerSettings(
       throw bad(config, "testing.halt-after", e.getMessage());
     }
     String directory = orDefault(config, "ledger.dir", workdir, "ledger", locations);
-    String scheme = java.net.URI.create(directory).getScheme();
+    String scheme = new org.apache.hadoop.fs.Path(directory).toUri().getScheme();
     List<String> atomic = config.getStringList("ledger.atomic-schemes");
     if (!atomic.contains(scheme)) {
       throw new ConfigException.BadValue(

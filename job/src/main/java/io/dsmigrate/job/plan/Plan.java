@@ -98,7 +98,9 @@ public record Plan(String planId, String createdAt, List<Partition> partitions) 
 
   /** Writes the plan to a local file. */
   public void write(Path file) {
-    write(file.toAbsolutePath().toUri().toString(), new Configuration());
+    write(
+        new org.apache.hadoop.fs.Path(file.toAbsolutePath().toUri()).toString(),
+        new Configuration());
   }
 
   /**
@@ -119,7 +121,9 @@ public record Plan(String planId, String createdAt, List<Partition> partitions) 
 
   /** Reads a plan from a local file. */
   public static Plan read(Path file) {
-    return read(file.toAbsolutePath().toUri().toString(), new Configuration());
+    return read(
+        new org.apache.hadoop.fs.Path(file.toAbsolutePath().toUri()).toString(),
+        new Configuration());
   }
 
   /** Reads a plan from {@code location}, a path or a URI on any Hadoop file system. */

@@ -90,7 +90,7 @@ public final class AllowedLocations {
     URI uri;
     try {
       // As Spark reads it: a path without a scheme is on the default file system.
-      uri = URI.create(Locations.current().qualify(location));
+      uri = new org.apache.hadoop.fs.Path(Locations.current().qualify(location)).toUri();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "'" + location + "' is not a path or a URI: " + e.getMessage(), e);
