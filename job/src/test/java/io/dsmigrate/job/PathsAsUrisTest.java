@@ -64,6 +64,8 @@ class PathsAsUrisTest {
     assertThat(local.local("/tmp/my plans/it's.json", "the plan"))
         .isEqualTo(java.nio.file.Path.of("/tmp/my plans/it's.json"));
     assertThat(hdfs.qualify("/data/a b")).isEqualTo(NAMENODE + "/data/a b");
+    // Compared as the metastore spells locations: escaped.
+    assertThat(hdfs.uri("/data/a b/")).isEqualTo(NAMENODE + "/data/a%20b");
     assertThat(local.qualify("rel")).isEqualTo("file:" + new java.io.File("rel").getAbsolutePath());
   }
 
@@ -134,8 +136,10 @@ class PathsAsUrisTest {
         .hasMessageContaining("add 's3a' to dsmigrate.ledger.atomic-schemes");
     // A workdir on an object store takes the ledger with it unless the ledger is put elsewhere.
     assertThatThrownBy(
-            () -> Settings.load(null, onHdfs(Map.of("dsmigrate.workdir", "s3a://bucket/work"))))
-        .hasMessageContaining("the ledger at s3a://bucket/work/ledger is on a s3a: file system");
+            () ->
+                Settings.load(null, onHdfs(Map.of("dsmigrate.workdir", "s3a://bucket/dsmigrate"))))
+        .hasMessageContaining(
+            "the ledger at s3a://bucket/dsmigrate/ledger is on a s3a: file system");
 
     Settings split =
         Settings.load(
@@ -143,10 +147,10 @@ class PathsAsUrisTest {
             onHdfs(
                 Map.of(
                     "dsmigrate.workdir",
-                    "s3a://bucket/work",
+                    "s3a://bucket/dsmigrate",
                     "dsmigrate.ledger.dir",
                     "/dsmigrate/ledger")));
     assertThat(split.ledger().directory()).isEqualTo(NAMENODE + "/dsmigrate/ledger");
-    assertThat(split.snapshotsDir()).isEqualTo("s3a://bucket/work/snapshots");
+    assertThat(split.snapshotsDir()).isEqualTo("s3a://bucket/dsmigrate/snapshots");
   }
 }

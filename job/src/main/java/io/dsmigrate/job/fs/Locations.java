@@ -121,6 +121,15 @@ public record Locations(URI defaultFs, URI workingDirectory) {
     return fileSystem instanceof LocalFileSystem local ? local.getRawFileSystem() : fileSystem;
   }
 
+  /**
+   * {@code location} qualified, as an escaped URI ({@code %20} for a space), the form in which the
+   * metastore gives locations: for comparing locations, not for opening them (Hadoop's {@code Path}
+   * reads a string as written, {@link #qualify}).
+   */
+  public String uri(String location) {
+    return text(new Path(qualify(location)).toUri().toString());
+  }
+
   /** Whether {@code location} is on the local file system once qualified. */
   public boolean isLocal(String location) {
     return qualify(location).startsWith("file:");

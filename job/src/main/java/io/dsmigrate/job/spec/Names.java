@@ -41,10 +41,10 @@ public final class Names {
   }
 
   /**
-   * A path as a URI string without a trailing slash: a path without a scheme is on the default file
-   * system ({@link Locations}).
+   * A path as an escaped URI string without a trailing slash, for comparing: a path without a
+   * scheme is on the default file system ({@link Locations}).
    */
   public static String path(String path) {
-    return Locations.current().qualify(path);
+    return Locations.current().uri(path);
   }
 }
