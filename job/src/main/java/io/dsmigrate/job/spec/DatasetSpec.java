@@ -21,6 +21,8 @@ import java.util.Map;
  * @param validation how the written dataset is validated (key, ignored columns, tolerances,
  *     consumer queries, samples)
  * @param consumers downstream teams to tell
+ * @param owner the team or address that owns the dataset (Backstage's {@code spec.owner}); told
+ *     before and after its migration when notices are on (null: nobody)
  * @param cutover whether the target takes over the source table's name once validated (the source
  *     table is kept under a backup name)
  * @param origin the file and lines it was written on
@@ -32,6 +34,7 @@ public record DatasetSpec(
     TransformSpec transform,
     ValidationSpec validation,
     List<String> consumers,
+    String owner,
     boolean cutover,
     SpecOrigin origin) {
   private static final ObjectMapper CANONICAL =
@@ -44,6 +47,20 @@ public record DatasetSpec(
     transform = transform == null ? TransformSpec.NONE : transform;
     validation = validation == null ? ValidationSpec.NONE : validation;
     consumers = consumers == null ? List.of() : List.copyOf(consumers);
+    owner = owner == null || owner.isBlank() ? null : owner.strip();
+  }
+
+  /** A spec without an owner. */
+  public DatasetSpec(
+      String id,
+      SourceSpec source,
+      TargetSpec target,
+      TransformSpec transform,
+      ValidationSpec validation,
+      List<String> consumers,
+      boolean cutover,
+      SpecOrigin origin) {
+    this(id, source, target, transform, validation, consumers, null, cutover, origin);
   }
 
   /**
@@ -86,7 +103,15 @@ public record DatasetSpec(
   /** A copy whose script (if any) has the text {@code text} (null: it could not be read). */
   public DatasetSpec withScriptText(String text) {
     return new DatasetSpec(
-        id, source, target, transform.withScriptText(text), validation, consumers, cutover, origin);
+        id,
+        source,
+        target,
+        transform.withScriptText(text),
+        validation,
+        consumers,
+        owner,
+        cutover,
+        origin);
   }
 
   /** The columns that identify a row (may be empty). */

@@ -44,6 +44,7 @@ public final class SpecLoader {
           "key",
           "validation",
           "consumers",
+          "owner",
           "cutover",
           "sourcePath",
           "targetPath",
@@ -271,6 +272,7 @@ public final class SpecLoader {
       List<String> key = textList(fields, "key", "key");
       ValidationSpec validation = readValidation(fields, key);
       List<String> consumers = textList(fields, "consumers", "consumers");
+      String owner = text(fields, "owner", "owner");
       boolean cutover = flag(fields, "cutover", "cutover");
 
       if (id == null && !fields.containsKey("id")) {
@@ -297,6 +299,7 @@ public final class SpecLoader {
               transform,
               validation,
               consumers,
+              owner,
               cutover,
               new SpecOrigin(fileName, node.line(), lines)));
     }

@@ -72,12 +72,14 @@ class SpecLoaderTest {
             sourcePath: /data/legacy/clicks
             targetPath: /warehouse/web/clicks
             consumers: [ growth ]
+            owner: team-web
             """);
     DatasetSpec spec = SpecLoader.load(List.of(file)).orThrow().get(0);
     assertThat(spec.id()).isEqualTo("clicks");
     assertThat(spec.source().path()).isEqualTo("/data/legacy/clicks");
     assertThat(spec.target().path()).isEqualTo("/warehouse/web/clicks");
     assertThat(spec.consumers()).containsExactly("growth");
+    assertThat(spec.owner()).isEqualTo("team-web");
   }
 
   @Test
