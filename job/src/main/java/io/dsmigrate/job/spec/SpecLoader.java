@@ -75,6 +75,23 @@ public final class SpecLoader {
     this.reserved = reserved;
   }
 
+  /**
+   * The fields a spec may have, by where they are: {@code ""} for the spec itself, then {@code
+   * source}, {@code target}, {@code transform}, {@code validation} and {@code validation.queries}
+   * (an old/new pair). {@code conf/spec.schema.json} names the same fields; a test keeps them
+   * equal.
+   */
+  public static Map<String, Set<String>> fields() {
+    Map<String, Set<String>> out = new LinkedHashMap<>();
+    out.put("", SPEC_FIELDS);
+    out.put("source", SOURCE_FIELDS);
+    out.put("target", TARGET_FIELDS);
+    out.put("transform", TRANSFORM_FIELDS);
+    out.put("validation", VALIDATION_FIELDS);
+    out.put("validation.queries", QUERY_FIELDS);
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
   /** The result of loading: the specs, and every problem found (empty when they can run). */
   public record Result(List<DatasetSpec> specs, List<SpecProblem> problems) {
     public Result {
