@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The job's packages depend one way: each only on those before it in {@link #ORDER}, the order the
- * README's Layout lists. A dependency is an import or a fully qualified name of another package's
- * class in the code of the job's main sources (comments and string literals do not count).
+ * Layout in docs/layout.md lists. A dependency is an import or a fully qualified name of another
+ * package's class in the code of the job's main sources (comments and string literals do not
+ * count).
  */
 class PackageLayersTest {
   /** The job's packages, lowest first ("" is {@code io.dsmigrate.job} itself). */
@@ -68,7 +69,7 @@ class PackageLayersTest {
   @Test
   void theOrderNamesEveryPackage() {
     assertThat(ORDER)
-        .as("every package of the job has its place in ORDER (and in the README's Layout)")
+        .as("every package of the job has its place in ORDER (and in the Layout in docs/layout.md)")
         .containsAll(graph.keySet());
   }
 
