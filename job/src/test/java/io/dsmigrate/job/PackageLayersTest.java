@@ -42,6 +42,7 @@ class PackageLayersTest {
           "migrate",
           "agent",
           "fleet",
+          "progress",
           "",
           "submit");
 
