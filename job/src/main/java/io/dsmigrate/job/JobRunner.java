@@ -6,6 +6,8 @@ import io.dsmigrate.job.ledger.RunId;
 import io.dsmigrate.job.migrate.Scripts;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
+import io.dsmigrate.job.progress.ProgressReporter;
+import io.dsmigrate.job.progress.RunWatch;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ResultsTable;
 import io.dsmigrate.job.results.Status;
@@ -18,7 +20,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.spark.sql.SparkSession;
 
-/** Runs a plan (all partitions, or one) through the fleet and prints a summary. */
+/**
+ * Runs a plan (all partitions, or one) through the fleet, shows its progress while it runs ({@link
+ * ProgressReporter}) and prints a summary.
+ */
 public final class JobRunner {
   private JobRunner() {}
 
@@ -99,55 +104,76 @@ public final class JobRunner {
     String heldBy = null;
     String heldClass = null;
     boolean gateChecked = false;
-    for (Plan.Wave wave : waves) {
-      Fleet fleet =
-          Fleet.of(spark, settings)
-              .runId(options.runId())
-              .plan(plan.planId(), wave.partitions().get(0).index())
-              .dryRun(options.dryRun())
-              .listener(
-                  (result, done, count) ->
-                      out.printf(
-                          "  [%d/%d] %-11s %s%s%n",
-                          done,
-                          count,
-                          result.status(),
-                          result.datasetId(),
-                          result.errorMessage() != null && result.status() == Status.FAILED
-                              ? " - " + result.errorClass()
-                              : ""));
-      // The gate is checked once, before the first wave after the pilot: a pilot that passed
-      // stays passed for the rest of the run.
-      if (heldBy == null && !gateChecked && !wave.pilot() && !options.dryRun()) {
-        gateChecked = true;
-        heldBy = options.ignorePilot() ? null : pilotNotPassed(spark, settings, plan);
-        heldClass = PILOT_NOT_PASSED;
-        if (heldBy == null && options.partition() != null) {
-          heldBy = earlierWaveStopped(spark, settings, plan, wave, options.runId());
-          heldClass = Fleet.ERROR_THRESHOLD;
+    RunWatch watch =
+        RunWatch.open(
+            settings.ledger(),
+            settings.resultsDatabase(),
+            spark.sessionState().newHadoopConf(),
+            settings.progressInterval());
+    try (ProgressReporter progress =
+        ProgressReporter.start(
+            watch,
+            !options.dryRun(),
+            options.runId(),
+            options.partition() == null ? "all" : "partition-" + options.partition(),
+            waves.stream().flatMap(w -> w.datasets().stream()).toList(),
+            out,
+            System.console() != null && out == System.out)) {
+      for (Plan.Wave wave : waves) {
+        Fleet fleet =
+            Fleet.of(spark, settings)
+                .runId(options.runId())
+                .plan(plan.planId(), wave.partitions().get(0).index())
+                .dryRun(options.dryRun())
+                .listener(
+                    (result, done, count) -> {
+                      progress.finished(result);
+                      progress.println(
+                          String.format(
+                              "  [%d/%d] %-11s %s%s",
+                              done,
+                              count,
+                              result.status(),
+                              result.datasetId(),
+                              result.errorMessage() != null && result.status() == Status.FAILED
+                                  ? " - " + result.errorClass()
+                                  : ""));
+                    });
+        // The gate is checked once, before the first wave after the pilot: a pilot that passed
+        // stays passed for the rest of the run.
+        if (heldBy == null && !gateChecked && !wave.pilot() && !options.dryRun()) {
+          gateChecked = true;
+          heldBy = options.ignorePilot() ? null : pilotNotPassed(spark, settings, plan);
+          heldClass = PILOT_NOT_PASSED;
+          if (heldBy == null && options.partition() != null) {
+            heldBy = earlierWaveStopped(spark, settings, plan, wave, options.runId());
+            heldClass = Fleet.ERROR_THRESHOLD;
+          }
         }
-      }
-      if (heldBy != null) {
-        out.printf(
-            "Wave %d (%d datasets) not started: %s%n",
-            wave.index(), wave.datasets().size(), heldBy);
-        report = report.and(fleet.hold(wave, heldClass, heldBy));
-        continue;
-      }
-      out.printf(
-          "%s (%d datasets in %d partitions)%n",
-          wave.pilot() ? "Pilot wave" : "Wave " + wave.index(),
-          wave.datasets().size(),
-          wave.partitions().size());
-      FleetReport ran = fleet.execute(wave);
-      report = report.and(ran);
-      if (ran.stoppedBy() != null) {
-        heldBy = "an earlier wave was stopped by the error threshold (" + ran.stoppedBy() + ")";
-        heldClass = Fleet.ERROR_THRESHOLD;
-      } else if (wave.pilot() && options.pilotOnly()) {
-        out.printf(
-            "Stopped after the pilot (--pilot-only); run the plan again to migrate the rest.%n");
-        break;
+        if (heldBy != null) {
+          progress.println(
+              String.format(
+                  "Wave %d (%d datasets) not started: %s",
+                  wave.index(), wave.datasets().size(), heldBy));
+          report = report.and(fleet.hold(wave, heldClass, heldBy));
+          continue;
+        }
+        progress.println(
+            String.format(
+                "%s (%d datasets in %d partitions)",
+                wave.pilot() ? "Pilot wave" : "Wave " + wave.index(),
+                wave.datasets().size(),
+                wave.partitions().size()));
+        FleetReport ran = fleet.execute(wave);
+        report = report.and(ran);
+        if (ran.stoppedBy() != null) {
+          heldBy = "an earlier wave was stopped by the error threshold (" + ran.stoppedBy() + ")";
+          heldClass = Fleet.ERROR_THRESHOLD;
+        } else if (wave.pilot() && options.pilotOnly()) {
+          progress.println(
+              "Stopped after the pilot (--pilot-only); run the plan again to migrate the rest.");
+          break;
+        }
       }
     }
     printSummary(report, settings, out);

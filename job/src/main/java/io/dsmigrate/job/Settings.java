@@ -28,6 +28,10 @@ import java.util.Map;
  *
  * @param agent which datasets the planner may send down the agent path ({@code dsmigrate.agent})
  * @param agentChunk datasets per agent task ({@code dsmigrate.agent.chunk})
+ * @param resultsInterval the longest a finished dataset's results row waits for its batch ({@code
+ *     dsmigrate.fleet.results-interval})
+ * @param progressInterval how often a run shows and publishes its progress ({@code
+ *     dsmigrate.progress.interval})
  */
 public record Settings(
     String workdir,
@@ -37,6 +41,7 @@ public record Settings(
     Duration retryBackoff,
     Duration datasetTimeout,
     int resultsBatch,
+    Duration resultsInterval,
     String snapshotsDir,
     LedgerSettings ledger,
     String sparkMaster,
@@ -52,7 +57,8 @@ public record Settings(
     AgentLimits agent,
     int agentChunk,
     Locations locations,
-    boolean embeddedMetastore)
+    boolean embeddedMetastore,
+    Duration progressInterval)
     implements FleetSettings {
 
   public Settings {
@@ -64,6 +70,8 @@ public record Settings(
     requireNonNull(backupName, "backupName is null");
     requireNonNull(agent, "agent is null");
     requireNonNull(locations, "locations is null");
+    requireNonNull(resultsInterval, "resultsInterval is null");
+    requireNonNull(progressInterval, "progressInterval is null");
     sparkConf = Map.copyOf(sparkConf);
   }
 
@@ -129,6 +137,8 @@ public record Settings(
       throw bad(config, "fleet.dataset-timeout", "must be positive, e.g. 30m");
     }
     int batch = positive(config, "fleet.results-batch");
+    Duration resultsInterval = atLeastASecond(config, "fleet.results-interval", "30s");
+    Duration progressInterval = atLeastASecond(config, "progress.interval", "10s");
     String snapshots = config.getString("snapshots.dir");
     String snapshotsDir =
         snapshots.isBlank()
@@ -184,6 +194,7 @@ public record Settings(
         backoff,
         timeout,
         batch,
+        resultsInterval,
         snapshotsDir,
         LedgerSettings.from(config, workdir, locations),
         config.getString("spark.master"),
@@ -199,7 +210,8 @@ public record Settings(
         agent,
         agentChunk,
         locations,
-        embeddedMetastore);
+        embeddedMetastore,
+        progressInterval);
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -212,6 +224,7 @@ public record Settings(
         retryBackoff,
         datasetTimeout,
         resultsBatch,
+        resultsInterval,
         snapshotsDir,
         ledger,
         sparkMaster,
@@ -227,7 +240,8 @@ public record Settings(
         agent,
         agentChunk,
         locations,
-        embeddedMetastore);
+        embeddedMetastore,
+        progressInterval);
   }
 
   /**
@@ -316,6 +330,14 @@ public record Settings(
     int value = config.getInt(path);
     if (value < 1) {
       throw bad(config, path, "must be 1 or more");
+    }
+    return value;
+  }
+
+  private static Duration atLeastASecond(Config config, String path, String example) {
+    Duration value = config.getDuration(path);
+    if (value.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw bad(config, path, "must be 1s or more, e.g. " + example);
     }
     return value;
   }

@@ -43,6 +43,7 @@ class PackageLayersTest {
           "migrate",
           "agent",
           "fleet",
+          "progress",
           "",
           "submit");
 

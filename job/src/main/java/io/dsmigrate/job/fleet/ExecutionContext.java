@@ -66,7 +66,8 @@ record ExecutionContext(
         LeaseOwner.current(rows.runId()),
         halt,
         heartbeats,
-        new ResultsRecorder(spark, results, settings.resultsBatch(), heartbeats, halt));
+        new ResultsRecorder(
+            spark, results, settings.resultsBatch(), settings.resultsInterval(), heartbeats, halt));
   }
 
   LedgerSettings leases() {

@@ -176,6 +176,9 @@ public final class Fleet {
       (agent ? byAgents : bySpark).add(dataset);
     }
     int migratedByAgents = 0;
+    if (!dryRun) {
+      execution.recorder().start();
+    }
     try {
       for (PlannedDataset dataset : bySpark) {
         futures.add(
@@ -227,6 +230,7 @@ public final class Fleet {
         }
       }
     } finally {
+      execution.recorder().stop();
       agents.shutdownNow();
       watchdog.shutdownNow();
       leaseKeeper.shutdownNow();

@@ -38,6 +38,12 @@ public interface FleetSettings {
   /** Results rows written at once ({@code dsmigrate.fleet.results-batch}). */
   int resultsBatch();
 
+  /**
+   * The longest a finished dataset's results row waits for its batch to fill before it is committed
+   * anyway ({@code dsmigrate.fleet.results-interval}).
+   */
+  Duration resultsInterval();
+
   /** When a wave has failed too much to go on ({@code dsmigrate.fleet.error-threshold.*}). */
   ErrorThreshold errorThreshold();
 

@@ -70,6 +70,20 @@ public final class Ledger {
     }
   }
 
+  /**
+   * A directory beside the ledger's entries, for more state of the same runs: {@code
+   * <dir>/<name>/<database>}, on the ledger's file system ({@link #fileSystem}). A {@code name}
+   * that is no results database's name (one with a dot) never meets one.
+   */
+  public Path beside(String name) {
+    return new Path(new Path(root.getParent(), name), root.getName());
+  }
+
+  /** The file system the ledger is on. */
+  public FileSystem fileSystem() {
+    return fileSystem;
+  }
+
   /** Where the ledger's entries are. */
   public String location() {
     return root.toString();
@@ -134,6 +148,26 @@ public final class Ledger {
       throw new UncheckedIOException(
           "Cannot read the ledger at " + root + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The datasets' directories, each with when it last changed. */
+  List<FileStatus> directories() throws IOException {
+    if (!fileSystem.exists(root)) {
+      return List.of();
+    }
+    List<FileStatus> directories = new ArrayList<>();
+    for (FileStatus status : fileSystem.listStatus(root)) {
+      if (status.isDirectory()) {
+        directories.add(status);
+      }
+    }
+    return directories;
+  }
+
+  /** The newest entry in a dataset's directory, or null when it has none. */
+  LedgerEntry headIn(Path directory) throws IOException {
+    List<Path> entries = entries(directory);
+    return entries.isEmpty() ? null : read(entries.get(entries.size() - 1));
   }
 
   /**
