@@ -12,6 +12,8 @@ import io.dsmigrate.job.fleet.ErrorThreshold;
 import io.dsmigrate.job.fleet.FleetSettings;
 import io.dsmigrate.job.fs.Locations;
 import io.dsmigrate.job.ledger.LedgerSettings;
+import io.dsmigrate.job.notify.Notifier;
+import io.dsmigrate.job.notify.NotifySettings;
 import io.dsmigrate.job.plan.AgentLimits;
 import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.security.SecuritySettings;
@@ -28,6 +30,7 @@ import java.util.Map;
  *
  * @param agent which datasets the planner may send down the agent path ({@code dsmigrate.agent})
  * @param agentChunk datasets per agent task ({@code dsmigrate.agent.chunk})
+ * @param notifications where notices go ({@code dsmigrate.notify.*}, {@code dsmigrate.report.url})
  */
 public record Settings(
     String workdir,
@@ -52,7 +55,8 @@ public record Settings(
     AgentLimits agent,
     int agentChunk,
     Locations locations,
-    boolean embeddedMetastore)
+    boolean embeddedMetastore,
+    NotifySettings notifications)
     implements FleetSettings {
 
   public Settings {
@@ -64,6 +68,7 @@ public record Settings(
     requireNonNull(backupName, "backupName is null");
     requireNonNull(agent, "agent is null");
     requireNonNull(locations, "locations is null");
+    requireNonNull(notifications, "notifications is null");
     sparkConf = Map.copyOf(sparkConf);
   }
 
@@ -199,7 +204,8 @@ public record Settings(
         agent,
         agentChunk,
         locations,
-        embeddedMetastore);
+        embeddedMetastore,
+        NotifySettings.from(config));
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -227,7 +233,8 @@ public record Settings(
         agent,
         agentChunk,
         locations,
-        embeddedMetastore);
+        embeddedMetastore,
+        notifications);
   }
 
   /**
@@ -300,6 +307,14 @@ public record Settings(
    */
   public org.apache.hadoop.conf.Configuration hadoopConfiguration() {
     return Locations.hadoopConfiguration(sparkConf);
+  }
+
+  /**
+   * The notifier of these settings ({@code dsmigrate.notify.*}), recording in the results database;
+   * {@link Notifier#NONE} when no webhook is set. The caller closes it.
+   */
+  public Notifier notifier(org.apache.spark.sql.SparkSession spark) {
+    return Notifier.open(spark, notifications, resultsDatabase, ledger.haltPoint());
   }
 
   /** Where plans are written unless told otherwise: {@code <workdir>/plans}. */

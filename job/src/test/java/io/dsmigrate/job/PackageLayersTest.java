@@ -35,6 +35,7 @@ class PackageLayersTest {
           "results",
           "plan",
           "ledger",
+          "notify",
           "ownership",
           "snapshot",
           "cutover",
