@@ -4,6 +4,7 @@ import io.dsmigrate.job.fleet.Fleet;
 import io.dsmigrate.job.fleet.FleetReport;
 import io.dsmigrate.job.ledger.RunId;
 import io.dsmigrate.job.migrate.Scripts;
+import io.dsmigrate.job.notify.Notifier;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
 import io.dsmigrate.job.progress.ProgressReporter;
@@ -100,6 +101,30 @@ public final class JobRunner {
         options.partition() == null
             ? ""
             : ", partition " + options.partition() + " of plan " + plan.planId());
+    // One notifier for the whole run: its notices are sent in the background while the waves run,
+    // and the end of the run waits a bounded time for those still queued.
+    Notifier notifier = options.dryRun() ? Notifier.NONE : settings.notifier(spark);
+    FleetReport report;
+    try {
+      report = runWaves(spark, settings, plan, options, waves, notifier, out);
+    } finally {
+      notifier.close();
+    }
+    printSummary(report, settings, out);
+    if (notifier.summary() != null) {
+      out.println(notifier.summary());
+    }
+    return report;
+  }
+
+  private static FleetReport runWaves(
+      SparkSession spark,
+      Settings settings,
+      Plan plan,
+      Options options,
+      List<Plan.Wave> waves,
+      Notifier notifier,
+      PrintStream out) {
     FleetReport report = new FleetReport(options.runId(), List.of());
     String heldBy = null;
     String heldClass = null;
@@ -125,6 +150,7 @@ public final class JobRunner {
                 .runId(options.runId())
                 .plan(plan.planId(), wave.partitions().get(0).index())
                 .dryRun(options.dryRun())
+                .notifier(notifier)
                 .listener(
                     (result, done, count) -> {
                       progress.finished(result);
@@ -176,7 +202,6 @@ public final class JobRunner {
         }
       }
     }
-    printSummary(report, settings, out);
     return report;
   }
 

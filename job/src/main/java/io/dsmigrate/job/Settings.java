@@ -12,6 +12,8 @@ import io.dsmigrate.job.fleet.ErrorThreshold;
 import io.dsmigrate.job.fleet.FleetSettings;
 import io.dsmigrate.job.fs.Locations;
 import io.dsmigrate.job.ledger.LedgerSettings;
+import io.dsmigrate.job.notify.Notifier;
+import io.dsmigrate.job.notify.NotifySettings;
 import io.dsmigrate.job.plan.AgentLimits;
 import io.dsmigrate.job.security.ReservedLocations;
 import io.dsmigrate.job.security.SecuritySettings;
@@ -32,6 +34,7 @@ import java.util.Map;
  *     dsmigrate.fleet.results-interval})
  * @param progressInterval how often a run shows and publishes its progress ({@code
  *     dsmigrate.progress.interval})
+ * @param notifications where notices go ({@code dsmigrate.notify.*}, {@code dsmigrate.report.url})
  */
 public record Settings(
     String workdir,
@@ -58,7 +61,8 @@ public record Settings(
     int agentChunk,
     Locations locations,
     boolean embeddedMetastore,
-    Duration progressInterval)
+    Duration progressInterval,
+    NotifySettings notifications)
     implements FleetSettings {
 
   public Settings {
@@ -72,6 +76,7 @@ public record Settings(
     requireNonNull(locations, "locations is null");
     requireNonNull(resultsInterval, "resultsInterval is null");
     requireNonNull(progressInterval, "progressInterval is null");
+    requireNonNull(notifications, "notifications is null");
     sparkConf = Map.copyOf(sparkConf);
   }
 
@@ -211,7 +216,8 @@ public record Settings(
         agentChunk,
         locations,
         embeddedMetastore,
-        progressInterval);
+        progressInterval,
+        NotifySettings.from(config));
   }
 
   /** A copy with another concurrency (from the command line). */
@@ -241,7 +247,8 @@ public record Settings(
         agentChunk,
         locations,
         embeddedMetastore,
-        progressInterval);
+        progressInterval,
+        notifications);
   }
 
   /**
@@ -314,6 +321,14 @@ public record Settings(
    */
   public org.apache.hadoop.conf.Configuration hadoopConfiguration() {
     return Locations.hadoopConfiguration(sparkConf);
+  }
+
+  /**
+   * The notifier of these settings ({@code dsmigrate.notify.*}), recording in the results database;
+   * {@link Notifier#NONE} when no webhook is set. The caller closes it.
+   */
+  public Notifier notifier(org.apache.spark.sql.SparkSession spark) {
+    return Notifier.open(spark, notifications, resultsDatabase, ledger.haltPoint());
   }
 
   /** Where plans are written unless told otherwise: {@code <workdir>/plans}. */

@@ -36,6 +36,7 @@ class PackageLayersTest {
           "results",
           "plan",
           "ledger",
+          "notify",
           "ownership",
           "snapshot",
           "cutover",

@@ -82,4 +82,34 @@ class SettingsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("agent.conf: 1");
   }
+
+  @Test
+  void noticesAreOffUntilAWebhookIsSetAndABadWebhookNamesWhereItWasSet() throws Exception {
+    Settings defaults = Settings.load(null, Map.of());
+    assertThat(defaults.notifications().enabled()).isFalse();
+    assertThat(defaults.notifications().reportLink("sales.orders")).isNull();
+    Settings on =
+        Settings.load(
+            null,
+            Map.of(
+                "dsmigrate.notify.webhook.url", "https://hooks.example.com/dsmigrate",
+                "dsmigrate.report.url", "https://reports.example.com/report.html"));
+    assertThat(on.notifications().enabled()).isTrue();
+    assertThat(on.notifications().retries()).isEqualTo(3);
+    assertThat(on.withConcurrency(2).notifications()).isEqualTo(on.notifications());
+    assertThat(on.notifications().reportLink("sales.orders"))
+        .isEqualTo("https://reports.example.com/report.html#dataset-sales.orders");
+
+    Path file = temp.resolve("notify.conf");
+    Files.writeString(file, "dsmigrate.notify.webhook.url = \"hooks.example.com/x\"\n");
+    assertThatThrownBy(() -> Settings.load(file.toFile(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("notify.conf: 1")
+        .hasMessageContaining("dsmigrate.notify.webhook.url")
+        .hasMessageContaining("must be an http or https URL");
+    Files.writeString(file, "dsmigrate.notify.webhook.timeout = 0s\n");
+    assertThatThrownBy(() -> Settings.load(file.toFile(), Map.of()))
+        .hasMessageContaining("notify.conf: 1")
+        .hasMessageContaining("dsmigrate.notify.webhook.timeout");
+  }
 }

@@ -3,6 +3,7 @@ package io.dsmigrate.launcher;
 import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.cutover.DropBackups;
 import io.dsmigrate.job.ledger.RunId;
+import io.dsmigrate.job.notify.Notifier;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -47,12 +48,16 @@ final class DropBackupsCommand implements Callable<Integer> {
     }
     Settings settings = common.settings();
     SparkSession spark = Sessions.start(settings, "drop-backups");
-    List<DropBackups.Outcome> outcomes =
-        DropBackups.of(spark, settings.resultsDatabase(), settings.ledger())
-            .run(runId)
-            .dataset(datasetId)
-            .dryRun(dryRun)
-            .execute();
+    List<DropBackups.Outcome> outcomes;
+    try (Notifier notifier = settings.notifier(spark)) {
+      outcomes =
+          DropBackups.of(spark, settings.resultsDatabase(), settings.ledger())
+              .run(runId)
+              .dataset(datasetId)
+              .dryRun(dryRun)
+              .notifier(notifier)
+              .execute();
+    }
     if (outcomes.isEmpty()) {
       System.out.printf("No backups to drop for run %s.%n", runId);
       return Dsmigrate.OK;

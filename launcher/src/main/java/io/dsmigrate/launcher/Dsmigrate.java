@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       RollbackCommand.class,
       DropBackupsCommand.class,
+      NotifyCommand.class,
       SqlCommand.class,
       BenchCommand.class,
       BenchValidationCommand.class,

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.ledger.Ledger;
 import io.dsmigrate.job.ledger.LedgerSettings;
+import io.dsmigrate.job.notify.Notice;
+import io.dsmigrate.job.notify.Notifier;
 import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.plan.SourceResolver;
 import io.dsmigrate.job.results.DatasetResult;
@@ -30,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * that nothing reads is dropped ({@code DROP TABLE}: a managed backup's files are deleted) and
  * recorded in {@link DroppedBackupsTable}. A backup that something reads is refused, naming the
  * reader and what to do. A rollback of a dataset whose backup was dropped fails and says why.
+ * Before any backup is dropped, its dataset's owner and consumers are told (a BACKUP_DROPPING
+ * notice, sent and recorded first; a webhook that fails holds no drop up).
  *
  * <pre>{@code
  * List<DropBackups.Outcome> outcomes =
@@ -52,6 +56,7 @@ public final class DropBackups {
   private String runId;
   private String datasetId;
   private boolean dryRun;
+  private Notifier notifier = Notifier.NONE;
 
   private DropBackups(SparkSession spark, String resultsDatabase, LedgerSettings ledgerSettings) {
     this.spark = requireNonNull(spark, "spark is null");
@@ -85,6 +90,12 @@ public final class DropBackups {
   /** Find what reads each backup, but drop nothing and record nothing. */
   public DropBackups dryRun(boolean value) {
     this.dryRun = value;
+    return this;
+  }
+
+  /** Where the owners are told before their backups are dropped. */
+  public DropBackups notifier(Notifier value) {
+    this.notifier = requireNonNull(value, "notifier is null");
     return this;
   }
 
@@ -192,6 +203,16 @@ public final class DropBackups {
       readers = BackupReaders.find(spark, present, deltaTargets(results));
     } finally {
       spark.sparkContext().clearJobGroup();
+    }
+    if (!dryRun) {
+      Map<String, List<String>> found = readers;
+      // Told before anything is dropped: a notice sent (or tried and recorded) first.
+      notifier.deliverNow(
+          backups.stream()
+              .filter(result -> definitions.containsKey(Names.table(result.backupTable())))
+              .filter(result -> found.get(Names.table(result.backupTable())).isEmpty())
+              .map(result -> Notice.backupDropping(result, notifier.reportLink(result.datasetId())))
+              .toList());
     }
     for (DatasetResult result : backups) {
       String backup = Names.table(result.backupTable());

@@ -149,6 +149,7 @@ final class Admitter {
         continue;
       }
       if (decision instanceof Admission.Skip skip) {
+        execution.notices().finishedEarlier(previous);
         return Finished.unleased(rows.skipped(spec, skip.reason(), previous, started));
       }
       Lease lease =
@@ -168,6 +169,7 @@ final class Admitter {
       String group = execution.jobGroup(spec.id());
       execution.heartbeats().start(lease, () -> spark.sparkContext().cancelJobGroup(group));
       if (!(decision instanceof Admission.Recover)) {
+        execution.notices().starting(spec);
         return path.apply(new Admitted(dataset, previous, lease, null, started));
       }
       Recovery.Next next;
@@ -177,6 +179,7 @@ final class Admitter {
             Recovery.prepare(spark, lease, head, spec, execution.ownership(spark, spec.id(), null));
         if (next instanceof Recovery.Outcome left) {
           execution.recorder().recordLeftOutcome(left.result(), lease);
+          execution.notices().finished(left.result());
           previous = left.result();
           continue;
         }
@@ -194,6 +197,7 @@ final class Admitter {
       } finally {
         spark.sparkContext().clearJobGroup();
       }
+      execution.notices().starting(spec);
       return attempts.migrate(
           new Admitted(
               dataset,

@@ -414,7 +414,8 @@ final class AgentPath {
             spec.transform().kind(),
             false,
             spec.hash(),
-            spec.consumers());
+            spec.consumers(),
+            spec.owner());
     DatasetResult.Counts counts =
         comparison == null
             ? DatasetResult.Counts.NONE

@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
  * @param ledger the ledger to write; null in a dry run, which writes nothing, the ledger included
  * @param ledgerRead the ledger as it stands, read to prove what of a target the dataset wrote (dry
  *     runs too)
+ * @param notices what the owners and consumers of the datasets are told
  */
 record ExecutionContext(
     SparkSession spark,
@@ -32,7 +33,8 @@ record ExecutionContext(
     LeaseOwner owner,
     HaltPoint halt,
     Heartbeats heartbeats,
-    ResultsRecorder recorder) {
+    ResultsRecorder recorder,
+    FleetNotices notices) {
 
   ExecutionContext {
     requireNonNull(spark, "spark is null");
@@ -40,6 +42,7 @@ record ExecutionContext(
     requireNonNull(runId, "runId is null");
     requireNonNull(rows, "rows is null");
     requireNonNull(ledgerRead, "ledgerRead is null");
+    requireNonNull(notices, "notices is null");
   }
 
   /** Opens the ledger and the results recorder of an execution of run {@code runId}. */
@@ -49,7 +52,8 @@ record ExecutionContext(
       FleetRows rows,
       boolean dryRun,
       ResultsTable results,
-      ScheduledExecutorService leaseKeeper) {
+      ScheduledExecutorService leaseKeeper,
+      FleetNotices notices) {
     LedgerSettings leases = settings.ledger();
     Configuration hadoop = spark.sessionState().newHadoopConf();
     Ledger ledgerRead = Ledger.open(leases.directory(), settings.resultsDatabase(), hadoop);
@@ -67,7 +71,8 @@ record ExecutionContext(
         halt,
         heartbeats,
         new ResultsRecorder(
-            spark, results, settings.resultsBatch(), settings.resultsInterval(), heartbeats, halt));
+            spark, results, settings.resultsBatch(), settings.resultsInterval(), heartbeats, halt),
+        notices);
   }
 
   LedgerSettings leases() {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.dsmigrate.job.agent.Agents;
 import io.dsmigrate.job.ledger.Ledger;
+import io.dsmigrate.job.notify.Notifier;
 import io.dsmigrate.job.plan.ExecutionPath;
 import io.dsmigrate.job.plan.Plan;
 import io.dsmigrate.job.plan.PlannedDataset;
@@ -69,6 +70,7 @@ public final class Fleet {
   private boolean dryRun;
   private Map<String, Integer> partitionOf = Map.of();
   private ProgressListener listener = ProgressListener.NONE;
+  private Notifier notifier = Notifier.NONE;
 
   private Fleet(SparkSession spark, FleetSettings settings) {
     this.spark = requireNonNull(spark, "spark is null");
@@ -108,6 +110,12 @@ public final class Fleet {
     return this;
   }
 
+  /** Where owners and consumers are told of datasets starting and finishing (not in a dry run). */
+  public Fleet notifier(Notifier value) {
+    this.notifier = requireNonNull(value, "notifier is null");
+    return this;
+  }
+
   /** Called as datasets finish, e.g. to print progress. */
   public interface ProgressListener {
     ProgressListener NONE = (result, done, total) -> {};
@@ -138,7 +146,14 @@ public final class Fleet {
     ScheduledExecutorService leaseKeeper =
         Executors.newSingleThreadScheduledExecutor(daemon("dsmigrate-lease"));
     ExecutionContext execution =
-        ExecutionContext.open(spark, settings, rows, dryRun, results, leaseKeeper);
+        ExecutionContext.open(
+            spark,
+            settings,
+            rows,
+            dryRun,
+            results,
+            leaseKeeper,
+            new FleetNotices(dryRun ? Notifier.NONE : notifier, runId, planId, datasets));
     // The per-dataset Spark path; every dataset is handed to it once admitted.
     Attempts attempts = new Attempts(execution, watchdog);
     Admitter admitter = new Admitter(execution, attempts);
@@ -153,6 +168,7 @@ public final class Fleet {
           listener.finished(outcome.result(), done.incrementAndGet(), datasets.size());
           if (!dryRun) {
             execution.recorder().add(outcome.result(), outcome.lease());
+            execution.notices().finished(outcome.result());
           }
         };
     java.util.function.Function<PlannedDataset, Finished> held =

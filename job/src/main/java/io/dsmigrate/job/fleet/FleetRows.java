@@ -114,7 +114,8 @@ record FleetRows(
         spec.transform().kind(),
         previous != null && previous.inPlace(),
         spec.hash(),
-        spec.consumers());
+        spec.consumers(),
+        spec.owner());
   }
 
   static Timestamp now() {

@@ -99,6 +99,7 @@ final class WaveRollback {
       }
       lease.record(state, progress.get(id), outcome, null);
       execution.recorder().add(outcome, lease);
+      execution.notices().finished(outcome);
       rolledBack.add(outcome);
     }
     execution.recorder().flush();

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
  * process abruptly, as a kill would (no shutdown hooks, no finally blocks), right after the ledger
  * records {@code point} for the dataset. Points are the ledger states (STARTED, SNAPSHOTTED,
  * WRITING, WRITTEN, CUTTING_OVER, UNDOING, SUCCEEDED, FAILED: the outcome with its results row
- * pending) and APPENDED (its results row committed, the ledger not yet told).
+ * pending), APPENDED (its results row committed, the ledger not yet told) and NOTICE_&lt;EVENT&gt;
+ * (a notice of that event about the dataset recorded as sent, e.g. NOTICE_STARTING).
  */
 public final class HaltPoint {
   private static final Logger LOG = LoggerFactory.getLogger(HaltPoint.class);

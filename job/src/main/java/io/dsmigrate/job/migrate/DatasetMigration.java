@@ -1009,7 +1009,8 @@ public final class DatasetMigration {
             spec.transform().kind(),
             inPlace,
             spec.hash(),
-            spec.consumers()),
+            spec.consumers(),
+            spec.owner()),
         status,
         attempts,
         comparison == null

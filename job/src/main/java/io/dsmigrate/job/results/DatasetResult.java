@@ -14,7 +14,8 @@ import java.util.List;
  * the run created the target). {@code validation} holds the keyed-diff, column and consumer query
  * figures (null when the dataset was not validated). {@code wave} is the plan wave the dataset ran
  * in; wave 0 is the pilot. {@code backupTable} is the name the source table is kept under after a
- * cut-over (null: no cut-over).
+ * cut-over (null: no cut-over). {@code owner} is the team or address the dataset's spec names as
+ * its owner (null: none).
  *
  * <p>Rows are built by the factories that name what they say ({@link #notMigrated}, {@link
  * #attempted}, {@link #recorded} for a row read back, {@link #withOutcome} for a later row), from
@@ -49,7 +50,8 @@ public record DatasetResult(
     Timestamp finishedAt,
     long durationMs,
     ValidationFigures validation,
-    String backupTable) {
+    String backupTable,
+    String owner) {
 
   public DatasetResult {
     requireNonNull(runId, "runId is null");
@@ -68,7 +70,7 @@ public record DatasetResult(
   /**
    * Which dataset a row is about, as its spec and the run found it: the source and target as named,
    * where the target lives (null: not resolved), the transform's kind, whether the target replaces
-   * the source in place, the spec's hash and the consumers' queries.
+   * the source in place, the spec's hash, the consumers to tell and the owner (null: none).
    */
   public record Subject(
       String datasetId,
@@ -78,10 +80,33 @@ public record DatasetResult(
       String transformKind,
       boolean inPlace,
       String specHash,
-      List<String> consumers) {
+      List<String> consumers,
+      String owner) {
     public Subject {
       requireNonNull(datasetId, "datasetId is null");
       consumers = consumers == null ? List.of() : List.copyOf(consumers);
+    }
+
+    /** A dataset without an owner. */
+    public Subject(
+        String datasetId,
+        String source,
+        String target,
+        String targetLocation,
+        String transformKind,
+        boolean inPlace,
+        String specHash,
+        List<String> consumers) {
+      this(
+          datasetId,
+          source,
+          target,
+          targetLocation,
+          transformKind,
+          inPlace,
+          specHash,
+          consumers,
+          null);
     }
   }
 
@@ -212,7 +237,8 @@ public record DatasetResult(
         finished,
         durationMs,
         validation,
-        undoPoints.backupTable());
+        undoPoints.backupTable(),
+        subject.owner());
   }
 
   /** Where this row was produced. */
@@ -223,7 +249,15 @@ public record DatasetResult(
   /** Which dataset this row is about. */
   public Subject subject() {
     return new Subject(
-        datasetId, source, target, targetLocation, transformKind, inPlace, specHash, consumers);
+        datasetId,
+        source,
+        target,
+        targetLocation,
+        transformKind,
+        inPlace,
+        specHash,
+        consumers,
+        owner);
   }
 
   /** This row's validation counts. */

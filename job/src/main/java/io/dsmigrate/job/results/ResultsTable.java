@@ -48,7 +48,7 @@ public final class ResultsTable {
           + " duplicate_keys BIGINT, rows_within_tolerance BIGINT, columns_differing ARRAY<STRING>,"
           + " samples_written BIGINT, queries_passed BOOLEAN, "
           + QUERIES
-          + ", wave INT, backup_table STRING";
+          + ", wave INT, backup_table STRING, owner STRING";
 
   private static final StructType SCHEMA = StructType.fromDDL(COLUMNS);
 
@@ -234,7 +234,22 @@ public final class ResultsTable {
         v == null || v.queries().isEmpty() ? null : v.queriesPassed(),
         v == null ? null : CollectionConverters.asScala(queryRows(v.queries())).toSeq(),
         r.wave(),
-        r.backupTable());
+        r.backupTable(),
+        r.owner());
+  }
+
+  /**
+   * A row as JSON, its fields named as the table's columns (what a notice carries, and what {@code
+   * SELECT to_json(struct(*))} gives of the row).
+   */
+  public static String json(DatasetResult result) {
+    Row row = toRow(result);
+    Object[] values = new Object[row.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.get(i);
+    }
+    return new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(values, SCHEMA)
+        .json();
   }
 
   private static List<Row> queryRows(List<QueryOutcome> queries) {
@@ -274,7 +289,8 @@ public final class ResultsTable {
             row.getAs("transform"),
             Boolean.TRUE.equals(row.getAs("in_place")),
             row.getAs("spec_hash"),
-            consumers),
+            consumers,
+            row.getAs("owner")),
         Status.valueOf(row.getAs("status")),
         row.getAs("error_class"),
         row.getAs("error_message"),

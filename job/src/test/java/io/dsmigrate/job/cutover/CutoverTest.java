@@ -305,16 +305,16 @@ class CutoverTest extends JobTestBase {
   }
 
   @Test
-  void aResultsTableOfAnEarlierVersionGetsTheWaveAndBackupColumns() {
+  void aResultsTableOfAnEarlierVersionGetsTheWaveBackupAndOwnerColumns() {
     spark().sql("CREATE DATABASE IF NOT EXISTS co_old_results");
     spark()
         .sql(
             "CREATE TABLE co_old_results.migration_results ("
-                + ResultsTable.COLUMNS.replace(", wave INT, backup_table STRING", "")
+                + ResultsTable.COLUMNS.replace(", wave INT, backup_table STRING, owner STRING", "")
                 + ") USING delta");
     ResultsTable.in(spark(), "co_old_results");
     assertThat(spark().table("co_old_results.migration_results").columns())
-        .endsWith("queries", "wave", "backup_table");
+        .endsWith("queries", "wave", "backup_table", "owner");
   }
 
   private static DropBackups.Outcome outcome(List<DropBackups.Outcome> outcomes, String id) {
