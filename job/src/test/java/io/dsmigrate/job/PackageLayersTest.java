@@ -34,6 +34,7 @@ class PackageLayersTest {
           "spec",
           "results",
           "plan",
+          "assess",
           "ledger",
           "ownership",
           "snapshot",
