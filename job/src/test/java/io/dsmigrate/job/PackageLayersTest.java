@@ -35,6 +35,7 @@ class PackageLayersTest {
           "spec",
           "results",
           "plan",
+          "assess",
           "ledger",
           "notify",
           "ownership",

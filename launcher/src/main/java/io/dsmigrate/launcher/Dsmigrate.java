@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         "Migrates fleets of datasets (Hive tables, Parquet, Delta) to Delta Lake, validated and recorded.",
     subcommands = {
       DemoCommand.class,
+      AssessCommand.class,
       PlanCommand.class,
       RunCommand.class,
       PauseCommand.class,

@@ -746,7 +746,7 @@ public final class DatasetMigration {
     if (format.equals("delta")) {
       return spark.read().format("delta").load(Snapshots.dataOf(taken));
     }
-    if (!format.equals("parquet") && !format.equals("orc")) {
+    if (!SourceInfo.readableFromSnapshot(format)) {
       throw new MigrationException(
           ErrorClass.UNSUPPORTED,
           "Cannot migrate "

@@ -28,4 +28,13 @@ public record SourceInfo(
   public SourceInfo {
     partitionColumns = partitionColumns == null ? List.of() : List.copyOf(partitionColumns);
   }
+
+  /**
+   * Whether a migration in place can read a source of {@code format} ({@link #format}) back from
+   * its snapshot: Delta, Parquet and ORC; not text, CSV, JSON or other Hive serdes, whose files
+   * Spark does not read back without the table's definition.
+   */
+  public static boolean readableFromSnapshot(String format) {
+    return format.equals("delta") || format.equals("parquet") || format.equals("orc");
+  }
 }

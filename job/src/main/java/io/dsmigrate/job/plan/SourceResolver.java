@@ -73,35 +73,14 @@ public final class SourceResolver {
               + spec.at("source.table"));
     }
     CatalogTable table = tables.definition(name);
-    if (table.tableType() == CatalogTableType.VIEW()) {
-      throw new MigrationException(
-          ErrorClass.UNSUPPORTED,
-          "Cannot migrate "
-              + spec.id()
-              + ": source "
-              + name
-              + " is a view, not a table. Migrate the tables it reads ("
-              + spec.at("source.table")
-              + ")");
-    }
-    String provider =
-        table.provider().isDefined() ? table.provider().get().toLowerCase(Locale.ROOT) : "hive";
-    refuseUnfaithful(spec, name, table, provider);
-    String format = provider;
-    if (provider.equals("hive")) {
-      String serde =
-          table.storage().serde().isDefined()
-              ? table.storage().serde().get().toLowerCase(Locale.ROOT)
-              : "";
-      format = serde.contains("parquet") ? "parquet" : serde.contains("orc") ? "orc" : "hive-text";
-    }
+    refuseUnfaithful(spec, name, table);
     String location = table.location().toString();
     long[] size = size(spark, location);
     return new SourceInfo(
         name,
         location,
-        format,
-        provider,
+        format(table),
+        Unfaithful.provider(table),
         table.tableType() == CatalogTableType.MANAGED(),
         spark.table(name).schema().toDDL(),
         CollectionConverters.asJava(table.partitionColumnNames()),
@@ -110,47 +89,47 @@ public final class SourceResolver {
   }
 
   /**
-   * Hive tables whose rows Spark cannot read as Hive holds them, or whose layout a migration would
-   * silently drop: a transactional (ACID) table's rows are its base files merged with its delta
-   * files under the transaction state, which Spark does not apply; a bucketed Hive table's files
-   * are laid out by a hash that consumers rely on and that Spark does not write.
+   * The format of a table's files as a migration reads them: its provider (parquet, delta, orc,
+   * csv, ...), or for a Hive table the one its serde names (parquet, orc; any other serde is
+   * "hive-text").
    */
-  private static void refuseUnfaithful(
-      DatasetSpec spec, String name, CatalogTable table, String provider) {
-    String transactional = table.properties().get("transactional").getOrElse(() -> "false").trim();
-    if (transactional.equalsIgnoreCase("true")) {
-      throw new MigrationException(
-          ErrorClass.UNSUPPORTED,
-          "Cannot migrate "
-              + spec.id()
-              + ": source "
-              + name
-              + " is a transactional (ACID) Hive table ('transactional'='true'): Spark reads its"
-              + " files without Hive's transaction state, so deleted or updated rows would come"
-              + " back. Copy it to a table that is not transactional with Hive (CREATE TABLE ..."
-              + " STORED AS PARQUET AS SELECT * FROM "
-              + name
-              + ") and migrate that copy, or remove this spec ("
-              + spec.at("source.table")
-              + ")");
+  public static String format(CatalogTable table) {
+    String provider = Unfaithful.provider(table);
+    if (!provider.equals("hive")) {
+      return provider;
     }
-    if (provider.equals("hive") && table.bucketSpec().isDefined()) {
-      throw new MigrationException(
-          ErrorClass.UNSUPPORTED,
-          "Cannot migrate "
-              + spec.id()
-              + ": source "
-              + name
-              + " is a bucketed Hive table ("
-              + table.bucketSpec().get()
-              + "): Spark does not write Hive's bucketing, so the migrated data would silently"
-              + " lose the layout that its readers may rely on. Copy it without buckets with Hive"
-              + " (CREATE TABLE ... STORED AS PARQUET AS SELECT * FROM "
-              + name
-              + ") and migrate that copy, or remove this spec ("
-              + spec.at("source.table")
-              + ")");
+    String serde = serde(table);
+    return serde.contains("parquet") ? "parquet" : serde.contains("orc") ? "orc" : "hive-text";
+  }
+
+  /** A Hive table's serde class in lower case ("" when it has none). */
+  public static String serde(CatalogTable table) {
+    return table.storage().serde().getOrElse(() -> "").toLowerCase(Locale.ROOT);
+  }
+
+  /** Refuses a source that {@link Unfaithful} says cannot be migrated faithfully. */
+  private static void refuseUnfaithful(DatasetSpec spec, String name, CatalogTable table) {
+    List<Unfaithful> reasons = Unfaithful.of(table);
+    if (reasons.isEmpty()) {
+      return;
     }
+    Unfaithful reason = reasons.get(0);
+    // A view has no "why" worth a sentence and nothing to remove: its fix says what to migrate.
+    String explained =
+        reason == Unfaithful.VIEW
+            ? ". " + reason.fix(name) + " ("
+            : ": " + reason.why() + ". " + reason.fix(name) + ", or remove this spec (";
+    throw new MigrationException(
+        ErrorClass.UNSUPPORTED,
+        "Cannot migrate "
+            + spec.id()
+            + ": source "
+            + name
+            + " is "
+            + reason.what(table)
+            + explained
+            + spec.at("source.table")
+            + ")");
   }
 
   private static SourceInfo resolvePath(SparkSession spark, DatasetSpec spec) {

@@ -28,11 +28,19 @@ public final class DemoWarehouse {
   private final SparkSession spark;
   private final Path workdir;
   private final Path specs;
+  private final String database;
 
+  /** A warehouse whose tables are in the database {@code legacy}. */
   public DemoWarehouse(SparkSession spark, Path workdir) {
+    this(spark, workdir, "legacy");
+  }
+
+  /** A warehouse whose tables are in {@code database}. */
+  public DemoWarehouse(SparkSession spark, Path workdir, String database) {
     this.spark = requireNonNull(spark, "spark is null");
     this.workdir = requireNonNull(workdir, "workdir is null");
     this.specs = workdir.resolve("specs");
+    this.database = requireNonNull(database, "database is null");
   }
 
   /** Creates {@code count} legacy datasets and their specs; returns the specs directory. */
@@ -46,7 +54,7 @@ public final class DemoWarehouse {
    */
   public Path create(int first, int count) {
     spark.conf().set("hive.exec.dynamic.partition.mode", "nonstrict");
-    spark.sql("CREATE DATABASE IF NOT EXISTS legacy");
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + database);
     Map<String, List<String>> specsByFile = new LinkedHashMap<>();
     for (int i = first; i < first + count; i++) {
       int rows = 20 + (i * 37) % 180;
@@ -89,7 +97,7 @@ public final class DemoWarehouse {
   }
 
   private String orders(int i, int rows) {
-    String table = "legacy.orders_" + i;
+    String table = database + ".orders_" + i;
     range(rows)
         .selectExpr(
             "n AS id",
@@ -114,7 +122,7 @@ public final class DemoWarehouse {
   }
 
   private String events(int i, int rows) {
-    String table = "legacy.events_" + i;
+    String table = database + ".events_" + i;
     spark.sql(
         "CREATE TABLE "
             + table
@@ -140,7 +148,7 @@ public final class DemoWarehouse {
   }
 
   private String customers(int i, int rows) {
-    String table = "legacy.customers_" + i;
+    String table = database + ".customers_" + i;
     spark.sql(
         "CREATE TABLE "
             + table
@@ -167,7 +175,7 @@ public final class DemoWarehouse {
   }
 
   private String payments(int i, int rows) {
-    String table = "legacy.payments_" + i;
+    String table = database + ".payments_" + i;
     range(rows)
         .selectExpr(
             "n AS id",
@@ -200,7 +208,7 @@ public final class DemoWarehouse {
   }
 
   private String inventoryInPlace(int i, int rows) {
-    String table = "legacy.inventory_" + i;
+    String table = database + ".inventory_" + i;
     spark.sql(
         "CREATE TABLE "
             + table
@@ -224,7 +232,7 @@ public final class DemoWarehouse {
   }
 
   private String archiveEmpty(int i) {
-    String table = "legacy.archive_" + i;
+    String table = database + ".archive_" + i;
     range(0)
         .selectExpr(
             "n AS id", "CAST(NULL AS STRING) AS payload", "CAST(NULL AS DATE) AS archived_on")
@@ -261,7 +269,7 @@ public final class DemoWarehouse {
   }
 
   private String metrics(int i, int rows) {
-    String table = "legacy.metrics_" + i;
+    String table = database + ".metrics_" + i;
     range(rows)
         .selectExpr(
             "CAST(n % 100 AS TINYINT) AS bucket",
