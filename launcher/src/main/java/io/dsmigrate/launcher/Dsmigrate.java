@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       SubmitCommand.class,
       ValidateCommand.class,
       StatusCommand.class,
+      ReportCommand.class,
       RollbackCommand.class,
       DropBackupsCommand.class,
       NotifyCommand.class,

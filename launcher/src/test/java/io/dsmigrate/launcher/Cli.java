@@ -11,6 +11,14 @@ final class Cli {
   /** The exit code and what the command printed on standard output and standard error. */
   record Outcome(int code, String out, String err) {}
 
+  /** A command ({@code args[0]}) with its arguments, run with {@code --workdir workdir}. */
+  static Outcome dsmigrateIn(java.nio.file.Path workdir, String... args) {
+    java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+    all.add(1, "--workdir");
+    all.add(2, workdir.toString());
+    return dsmigrate(all.toArray(String[]::new));
+  }
+
   static Outcome dsmigrate(String... args) {
     PrintStream out = System.out;
     PrintStream err = System.err;
