@@ -184,6 +184,13 @@ class AssessCommandTest extends SparkTestBase {
               "payments_3.yaml");
     }
 
+    // What editors and the Backstage template check a spec against says the same of the drafts.
+    try (Stream<Path> files = Files.walk(out)) {
+      for (Path draft : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        assertThat(SpecSchemaTest.schemaErrors(draft)).as(draft.toString()).isEmpty();
+      }
+    }
+
     Outcome plan = dsmigrate("plan", "--specs", out.toString(), "--pilot", "0");
     assertThat(plan.code()).as(plan.out() + plan.err()).isZero();
     assertThat(plan.out()).contains("6 datasets in 1 waves");

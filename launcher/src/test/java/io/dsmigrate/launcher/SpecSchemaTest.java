@@ -116,6 +116,23 @@ class SpecSchemaTest {
     return schema.validate(document).stream().map(Error::toString).toList();
   }
 
+  /**
+   * What {@code conf/spec.schema.json} says of each YAML document of a spec file (empty: valid).
+   */
+  static List<String> schemaErrors(Path specFile) throws IOException {
+    if (schema == null) {
+      readSchema();
+    }
+    List<String> out = new ArrayList<>();
+    try (var parser = new YAMLFactory().createParser(specFile.toFile())) {
+      Iterator<JsonNode> documents = YAML.readValues(parser, JsonNode.class);
+      while (documents.hasNext()) {
+        out.addAll(errors(documents.next()));
+      }
+    }
+    return out;
+  }
+
   @Test
   void theSchemaAcceptsEverySpecTheLoaderAcceptsAndRejectsTheBrokenOnes() throws IOException {
     List<Sample> samples = new ArrayList<>();
