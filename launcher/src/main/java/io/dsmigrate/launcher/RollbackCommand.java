@@ -2,6 +2,7 @@ package io.dsmigrate.launcher;
 
 import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.ledger.RunId;
+import io.dsmigrate.job.notify.Notifier;
 import io.dsmigrate.job.rollback.Rollback;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -44,12 +45,18 @@ final class RollbackCommand implements Callable<Integer> {
   public Integer call() {
     Settings settings = common.settings();
     SparkSession spark = Sessions.start(settings, "rollback");
-    List<Rollback.Outcome> outcomes =
-        Rollback.of(spark, settings.resultsDatabase(), settings.ledger())
-            .run(runId)
-            .dataset(datasetId)
-            .force(force)
-            .execute();
+    List<Rollback.Outcome> outcomes;
+    // Owners and consumers hear that their table reads the old data again; the end of the command
+    // waits a bounded time for those notices.
+    try (Notifier notifier = settings.notifier(spark)) {
+      outcomes =
+          Rollback.of(spark, settings.resultsDatabase(), settings.ledger())
+              .run(runId)
+              .dataset(datasetId)
+              .force(force)
+              .notifier(notifier)
+              .execute();
+    }
     boolean allUndone = true;
     for (Rollback.Outcome outcome : outcomes) {
       System.out.printf("  %-30s %s%n", outcome.datasetId(), outcome.message());

@@ -9,6 +9,9 @@ import io.dsmigrate.job.ledger.Ledger;
 import io.dsmigrate.job.ledger.LedgerEntry;
 import io.dsmigrate.job.ledger.LedgerSettings;
 import io.dsmigrate.job.ledger.LedgerState;
+import io.dsmigrate.job.notify.Event;
+import io.dsmigrate.job.notify.Notice;
+import io.dsmigrate.job.notify.Notifier;
 import io.dsmigrate.job.ownership.Ownership;
 import io.dsmigrate.job.results.DatasetResult;
 import io.dsmigrate.job.results.ResultsTable;
@@ -49,6 +52,7 @@ public final class Rollback {
   private String runId;
   private String datasetId;
   private boolean force;
+  private Notifier notifier = Notifier.NONE;
 
   private Rollback(SparkSession spark, String resultsDatabase, LedgerSettings ledgerSettings) {
     this.spark = requireNonNull(spark, "spark is null");
@@ -81,6 +85,12 @@ public final class Rollback {
   /** Undo even over commits that others (or a newer run) made after the run's (off by default). */
   public Rollback force(boolean value) {
     this.force = value;
+    return this;
+  }
+
+  /** Where the owners and consumers of the datasets rolled back hear of it (default: nowhere). */
+  public Rollback notifier(Notifier value) {
+    this.notifier = requireNonNull(value, "notifier is null");
     return this;
   }
 
@@ -304,6 +314,7 @@ public final class Rollback {
       lease.record(LedgerState.ROLLED_BACK, candidate.done().progress(), undone, null);
       results.append(List.of(undone));
       lease.release();
+      notifier.queue(Notice.outcome(Event.ROLLED_BACK, undone, null, notifier.reportLink(id)));
       rolledBack.add(undone);
       return new Outcome(id, true, "rolled back");
     } catch (Exception e) { // Spark's AnalysisException is checked but undeclared

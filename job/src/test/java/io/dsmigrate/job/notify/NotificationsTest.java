@@ -190,6 +190,44 @@ class NotificationsTest extends JobTestBase {
   }
 
   @Test
+  void aRollbackTellsTheOwnerThatTheOldDataIsBack() {
+    spark().range(5).selectExpr("id").write().parquet(path("nt_rb_src"));
+    List<DatasetSpec> specs =
+        specs(
+            "rolled.yaml",
+            """
+            id: events
+            owner: team-events
+            consumers: [ growth ]
+            source: { path: "%s" }
+            target: { path: "%s" }
+            """
+                .formatted(path("nt_rb_src"), path("nt_rb_target")));
+    try (Receiver receiver = Receiver.accepting()) {
+      Settings settings = notifying("nt_rb", receiver.url());
+      assertThat(
+              result(runPlan(settings, Planner.of(spark()).plan(specs), "run-rb"), "events")
+                  .status())
+          .isEqualTo(Status.SUCCEEDED);
+      List<io.dsmigrate.job.rollback.Rollback.Outcome> outcomes;
+      try (Notifier notifier = settings.notifier(spark())) {
+        outcomes =
+            io.dsmigrate.job.rollback.Rollback.of(spark(), "nt_rb", settings.ledger())
+                .run("run-rb")
+                .notifier(notifier)
+                .execute();
+      }
+      assertThat(outcomes).singleElement().satisfies(o -> assertThat(o.rolledBack()).isTrue());
+      JsonNode rolledBack = receiver.body("ROLLED_BACK/run-rb/events");
+      assertThat(rolledBack.get("owner").asText()).isEqualTo("team-events");
+      assertThat(rolledBack.get("consumers").toString()).isEqualTo("[\"growth\"]");
+      assertThat(rolledBack.get("result").get("status").asText()).isEqualTo("ROLLED_BACK");
+      assertThat(rolledBack.get("report_url").asText()).isEqualTo(REPORT + "#dataset-events");
+      assertThat(receiver.countsByKey()).containsEntry("ROLLED_BACK/run-rb/events", 1);
+    }
+  }
+
+  @Test
   void aWebhookThatIsDownChangesNoOutcomeAndIsRecordedAsNotSent() {
     spark().range(20).selectExpr("id", "id * 2 AS v").write().parquet(path("nt_dead_src"));
     String yaml =
