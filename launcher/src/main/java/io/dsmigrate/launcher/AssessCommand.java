@@ -3,6 +3,7 @@ package io.dsmigrate.launcher;
 import io.dsmigrate.job.Settings;
 import io.dsmigrate.job.assess.Assessment;
 import io.dsmigrate.job.assess.InventoryRow;
+import io.dsmigrate.launcher.report.ReportSources;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Option;
       "owners, comments, properties, the views that read each table), flags what cannot be migrated",
       "faithfully and why, drafts one spec per table for the team to edit and appends one row per table",
       "or view to the inventory table (<results database>.inventory). Drafts that plan takes as they are",
-      "go to --out; the others to --out/needs-review, with their issues. Edited drafts are kept."
+      "go to --out; the others to --out/needs-review, with their issues. Edited drafts are kept.",
+      "It also writes the assessment as a self-contained HTML page (--report)."
     })
 final class AssessCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -46,8 +48,17 @@ final class AssessCommand implements Callable<Integer> {
               + " Delta in place, under its own name).")
   String targetDatabase;
 
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      defaultValue = "assessment.html",
+      description =
+          "Where to write the assessment as an HTML page (default: ${DEFAULT-VALUE}); the same"
+              + " section as 'dsmigrate report --assessment ID' writes.")
+  Path report;
+
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     Settings settings = common.settings();
     Path directory =
         out != null
@@ -82,6 +93,11 @@ final class AssessCommand implements Callable<Integer> {
     result.kept().forEach(message -> System.out.println("  " + message));
     System.out.printf(
         "Inventory: %s (assessment_id = '%s')%n", result.inventory(), result.assessmentId());
+    Path page =
+        ReportCommand.write(
+            ReportSources.of(spark, settings.resultsDatabase()).assessment(result.assessmentId()),
+            report);
+    System.out.printf("Report: %s%n", page);
     if (drafted > 0) {
       System.out.printf("Next: edit the drafts, then dsmigrate plan --specs %s%n", directory);
     }

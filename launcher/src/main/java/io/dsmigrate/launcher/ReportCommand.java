@@ -56,8 +56,6 @@ final class ReportCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "give --run or --assessment, not both (a run's report shows the last assessment)");
     }
-    // Charts are drawn with Java 2D into SVG: no display is needed, or wanted.
-    System.setProperty("java.awt.headless", "true");
     Settings settings = common.settings();
     SparkSession spark = Sessions.start(settings, "report");
     ReportSources sources = ReportSources.of(spark, settings.resultsDatabase());
@@ -81,14 +79,7 @@ final class ReportCommand implements Callable<Integer> {
         data = sources.run(run);
       }
     }
-    Path file = out.toAbsolutePath();
-    if (file.getParent() != null) {
-      Files.createDirectories(file.getParent());
-    }
-    Files.writeString(
-        file,
-        HtmlReport.render(data, ZoneId.systemDefault(), Instant.now()),
-        StandardCharsets.UTF_8);
+    Path file = write(data, out);
     System.out.println(
         (data.runId() != null
                 ? "Report of run " + data.runId() + " (" + data.datasets().size() + " datasets)"
@@ -100,5 +91,20 @@ final class ReportCommand implements Callable<Integer> {
             + " written to "
             + file);
     return Dsmigrate.OK;
+  }
+
+  /** Writes the page of {@code data} to {@code out}; returns where, as an absolute path. */
+  static Path write(ReportData data, Path out) throws IOException {
+    // Charts are drawn with Java 2D into SVG: no display is needed, or wanted.
+    System.setProperty("java.awt.headless", "true");
+    Path file = out.toAbsolutePath();
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    Files.writeString(
+        file,
+        HtmlReport.render(data, ZoneId.systemDefault(), Instant.now()),
+        StandardCharsets.UTF_8);
+    return file;
   }
 }

@@ -90,8 +90,16 @@ class AssessCommandTest extends SparkTestBase {
             + "validation: { key: [ id ] }\n";
     Files.writeString(edited, team);
 
-    Outcome assess = dsmigrate("assess", "--databases", DB, "--out", out.toString());
+    Path page = temp.resolve("assessment.html");
+    Outcome assess =
+        dsmigrate(
+            "assess", "--databases", DB, "--out", out.toString(), "--report", page.toString());
     assertThat(assess.code()).as(assess.out() + assess.err()).isZero();
+    // The assessment's page: its section of the report, each flagged table with its issue.
+    assertThat(Files.readString(page))
+        .contains("Assessment")
+        .contains(DB + ".bucketed", DB + ".acid", DB + ".scattered", DB + ".notes")
+        .contains("copy it without buckets");
     assertThat(assess.out())
         .contains("10 tables and 2 views in " + DB)
         .contains("6 migratable as drafted")
