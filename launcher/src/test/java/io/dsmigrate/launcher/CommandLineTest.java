@@ -139,6 +139,7 @@ class CommandLineTest extends SparkTestBase {
   @Test
   void demoRunsMigratesEveryShapeAndTheResultsCanBeQueriedRolledBackAndRerun() throws Exception {
     String results = "-Ddsmigrate.results.database=cli_results";
+    DemoDatabases.dropAll(spark());
     Outcome demo = dsmigrate("demo", "--datasets", "8", results);
     assertThat(demo.code()).as(demo.out() + demo.err()).isZero();
     assertThat(demo.out()).contains("SUCCEEDED=8");

@@ -46,6 +46,7 @@ class ReportCommandTest extends SparkTestBase {
   @Test
   void theDemoRunsReportRendersInABrowserWithTheResultsTablesFigures() throws Exception {
     String results = "-Ddsmigrate.results.database=report_demo";
+    DemoDatabases.dropAll(spark());
     Outcome demo = dsmigrate("demo", "--datasets", "5", results);
     assertThat(demo.code()).as(demo.out() + demo.err()).isZero();
     String runId =

@@ -23,6 +23,10 @@ import org.apache.spark.sql.SparkSession;
  * migrations.
  */
 public final class DemoWarehouse {
+  /** The databases the demo's specs write their targets to (the sources are in {@code legacy}). */
+  public static final java.util.List<String> TARGET_DATABASES =
+      java.util.List.of("sales", "analytics", "crm", "finance", "archive", "web", "metrics");
+
   private static final int SHAPES = 8;
 
   private final SparkSession spark;
