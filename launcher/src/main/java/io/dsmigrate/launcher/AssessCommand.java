@@ -59,6 +59,7 @@ final class AssessCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws java.io.IOException {
+    ReportCommand.checkReplaceable(report);
     Settings settings = common.settings();
     Path directory =
         out != null

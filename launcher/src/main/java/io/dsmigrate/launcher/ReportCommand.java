@@ -56,6 +56,7 @@ final class ReportCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "give --run or --assessment, not both (a run's report shows the last assessment)");
     }
+    checkReplaceable(out);
     Settings settings = common.settings();
     SparkSession spark = Sessions.start(settings, "report");
     ReportSources sources = ReportSources.of(spark, settings.resultsDatabase());
@@ -93,8 +94,35 @@ final class ReportCommand implements Callable<Integer> {
     return Dsmigrate.OK;
   }
 
-  /** Writes the page of {@code data} to {@code out}; returns where, as an absolute path. */
+  /**
+   * Refuses {@code out} when a file there is not an earlier report (a page dsmigrate wrote): only
+   * those are replaced.
+   */
+  static void checkReplaceable(Path out) {
+    Path file = out.toAbsolutePath();
+    if (!Files.exists(file)) {
+      return;
+    }
+    boolean report;
+    try {
+      report = HtmlReport.isReport(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException | java.io.UncheckedIOException notText) {
+      report = false;
+    }
+    if (!report) {
+      throw new IllegalArgumentException(
+          file
+              + " exists and is not a dsmigrate report, so it is not replaced; give another file"
+              + " or move it away");
+    }
+  }
+
+  /**
+   * Writes the page of {@code data} to {@code out}, replacing only an earlier report ({@link
+   * #checkReplaceable}); returns where, as an absolute path.
+   */
   static Path write(ReportData data, Path out) throws IOException {
+    checkReplaceable(out);
     // Charts are drawn with Java 2D into SVG: no display is needed, or wanted.
     System.setProperty("java.awt.headless", "true");
     Path file = out.toAbsolutePath();

@@ -89,12 +89,19 @@ class AssessCommandTest extends SparkTestBase {
             + ".customers_2 }\ntarget: { table: assess_new.customers_2 }\n"
             + "validation: { key: [ id ] }\n";
     Files.writeString(edited, team);
+    // A file of the team's at the place a needs-review draft of a migratable table would be: a
+    // draft there is removed when the table moves, this file is not a draft and stays.
+    Path reviewNotes = out.resolve("needs-review").resolve(DB).resolve("orders_0.yaml.review");
+    Files.createDirectories(reviewNotes.getParent());
+    String notes = "# reviewed by team-sales: keep the cast of amount\n";
+    Files.writeString(reviewNotes, notes);
 
     Path page = temp.resolve("assessment.html");
     Outcome assess =
         dsmigrate(
             "assess", "--databases", DB, "--out", out.toString(), "--report", page.toString());
     assertThat(assess.code()).as(assess.out() + assess.err()).isZero();
+    assertThat(Files.readString(reviewNotes)).isEqualTo(notes);
     // The assessment's page: its section of the report, each flagged table with its issue.
     assertThat(Files.readString(page))
         .contains("Assessment")

@@ -107,5 +107,15 @@ class PlanCommandTest extends SparkTestBase {
     assertThat(disabled.out())
         .doesNotContainPattern("agent\\s+\\d")
         .containsPattern("Spark path because:\\s+12\\s+agent path disabled");
+
+    // A file that is not a plan is someone else's: --out never replaces it.
+    Path notes = json.resolveSibling("notes.json");
+    java.nio.file.Files.writeString(notes, "{\"team\": \"orders\", \"todo\": [\"migrate\"]}");
+    Outcome refused =
+        dsmigrate("plan", "--specs", specs.toString(), "--pilot", "0", "--out", notes.toString());
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(refused.err()).contains("is not a dsmigrate plan, so it is not replaced");
+    assertThat(java.nio.file.Files.readString(notes))
+        .isEqualTo("{\"team\": \"orders\", \"todo\": [\"migrate\"]}");
   }
 }

@@ -44,6 +44,20 @@ class ReportCommandTest extends SparkTestBase {
   }
 
   @Test
+  void aFileThatIsNotAReportIsNeverReplaced() throws Exception {
+    Path page = temp.resolve("index.html");
+    String theirs = "<html><body>the team's page</body></html>";
+    Files.writeString(page, theirs);
+    Outcome report = dsmigrate("report", "--out", page.toString());
+    assertThat(report.code()).isEqualTo(2);
+    assertThat(report.err()).contains(page + " exists and is not a dsmigrate report");
+    assertThat(Files.readString(page)).isEqualTo(theirs);
+    Outcome assess = dsmigrate("assess", "--databases", "default", "--report", page.toString());
+    assertThat(assess.code()).isEqualTo(2);
+    assertThat(Files.readString(page)).isEqualTo(theirs);
+  }
+
+  @Test
   void theDemoRunsReportRendersInABrowserWithTheResultsTablesFigures() throws Exception {
     String results = "-Ddsmigrate.results.database=report_demo";
     DemoDatabases.dropAll(spark());
@@ -106,7 +120,8 @@ class ReportCommandTest extends SparkTestBase {
         .contains("bucketed: 4 buckets by id are not kept by Delta; <drop them>");
 
     // Only the assessment: no run sections.
-    Path assessed = temp.resolve("assessment.html");
+    // Written over the run's page: an earlier report is dsmigrate's to replace.
+    Path assessed = html;
     Outcome only =
         dsmigrate("report", "--assessment", "assess-2", "--out", assessed.toString(), results);
     assertThat(only.code()).as(only.out() + only.err()).isZero();

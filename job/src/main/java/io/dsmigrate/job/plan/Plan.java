@@ -105,13 +105,25 @@ public record Plan(String planId, String createdAt, List<Partition> partitions) 
 
   /**
    * Writes the plan to {@code location}, a path or a URI on any Hadoop file system (a path without
-   * a scheme is on the default file system), replacing what is there.
+   * a scheme is on the default file system), replacing an earlier plan there; any other file there
+   * is not dsmigrate's to replace, and is refused.
    */
   public void write(String location, Configuration conf) {
     String uri = Locations.current().qualify(location);
     try {
       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-      try (OutputStream out = Locations.plainFileSystem(uri, conf).create(path, true)) {
+      org.apache.hadoop.fs.FileSystem fs = Locations.plainFileSystem(uri, conf);
+      if (fs.exists(path)) {
+        try {
+          read(uri, conf);
+        } catch (RuntimeException notAPlan) {
+          throw new IllegalArgumentException(
+              uri
+                  + " exists and is not a dsmigrate plan, so it is not replaced; give another --out"
+                  + " or move it away");
+        }
+      }
+      try (OutputStream out = fs.create(path, true)) {
         JSON.writeValue(out, this);
       }
     } catch (IOException e) {

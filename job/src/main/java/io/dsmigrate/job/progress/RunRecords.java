@@ -52,9 +52,23 @@ public final class RunRecords {
   public void write(RunRecord record) {
     Path file = file(record.runId(), record.part());
     Path aside = new Path(file.getParent(), "." + file.getName() + "." + UUID.randomUUID());
+    boolean created = false;
     try {
       fileSystem.mkdirs(file.getParent());
+      // Replaced only when it is the record of this run and part (what an earlier write of this
+      // part left): anything else at that name is not dsmigrate's to replace.
+      byte[] existing = LedgerFiles.read(fileSystem, file);
+      if (existing != null && !isRecordOf(existing, record)) {
+        throw new IOException(
+            file
+                + " is not the progress record of run "
+                + record.runId()
+                + " ("
+                + record.part()
+                + "), so it was left as it is; move it away");
+      }
       try (OutputStream out = fileSystem.create(aside, false)) {
+        created = true; // created here, by this write: the finally may remove it
         out.write(JSON.writeValueAsBytes(record));
       }
       // The local file system renames over a file; HDFS refuses to, so make room first.
@@ -76,10 +90,21 @@ public final class RunRecords {
           e);
     } finally {
       try {
-        fileSystem.delete(aside, false);
+        if (created) {
+          fileSystem.delete(aside, false); // gone already once renamed
+        }
       } catch (IOException ignored) {
         // a stray file aside is harmless: readers take only <part>.json
       }
+    }
+  }
+
+  private static boolean isRecordOf(byte[] bytes, RunRecord record) {
+    try {
+      RunRecord existing = JSON.readValue(bytes, RunRecord.class);
+      return record.runId().equals(existing.runId()) && record.part().equals(existing.part());
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 

@@ -225,6 +225,46 @@ class RunWatchTest {
   }
 
   @Test
+  void aRecordIsPublishedOnlyOverTheRecordOfTheSameRunAndPart() throws Exception {
+    RunWatch watch = watch();
+    long now = System.currentTimeMillis();
+    // Another run's record, and a file of someone's, at the names this run would publish to.
+    Path runDir = temp.resolve("ledger").resolve(".runs").resolve("results_db").resolve(RUN);
+    java.nio.file.Files.createDirectories(runDir);
+    Path foreign = runDir.resolve("partition-0.json");
+    java.nio.file.Files.writeString(foreign, "{\"notes\": \"someone's\"}");
+    RunRecord other =
+        new RunRecord(
+            "run-other", "partition-0", elsewhere, now, now, false, List.of(planned("x", 1)));
+    java.nio.file.Files.writeString(
+        runDir.resolve("partition-1.json"),
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(other));
+
+    RunRecord mine = partition(now, false, planned("orphan", 10));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> watch.records().write(mine))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining(foreign.getFileName().toString())
+        .hasMessageContaining("left as it is");
+    assertThat(java.nio.file.Files.readString(foreign)).isEqualTo("{\"notes\": \"someone's\"}");
+    RunRecord mineAsPartOne =
+        new RunRecord(RUN, "partition-1", elsewhere, now, now, false, List.of(planned("x", 1)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> watch.records().write(mineAsPartOne))
+        .isInstanceOf(java.io.UncheckedIOException.class);
+    try (var files = java.nio.file.Files.list(runDir)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .as("nothing left aside")
+          .containsExactlyInAnyOrder("partition-0.json", "partition-1.json");
+    }
+
+    // Its own record it replaces, as every interval does.
+    java.nio.file.Files.delete(foreign);
+    java.nio.file.Files.delete(runDir.resolve("partition-1.json"));
+    watch.records().write(mine);
+    watch.records().write(partition(now, true, planned("orphan", 10)));
+    assertThat(watch.read(RUN, now + 1000).liveness()).isEqualTo(RunProgress.Liveness.ENDED);
+  }
+
+  @Test
   void onATerminalTheBlockIsRedrawnInPlaceUnderTheLinesPrinted() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ConsoleBlock block = new ConsoleBlock(new PrintStream(bytes, true, StandardCharsets.UTF_8));

@@ -68,6 +68,14 @@ public final class HtmlReport {
   }
 
   /** The page for {@code data}, with times shown in {@code zone}. */
+  /** What every page says it was written by: a file without it is not a report to replace. */
+  private static final String GENERATOR = "<meta name=\"generator\" content=\"dsmigrate report\">";
+
+  /** Whether {@code text} is a page this class wrote. */
+  public static boolean isReport(String text) {
+    return text.contains(GENERATOR);
+  }
+
   public static String render(ReportData data, ZoneId zone, Instant generatedAt) {
     return new HtmlReport(data, zone, generatedAt).page();
   }
@@ -78,6 +86,7 @@ public final class HtmlReport {
             ? "dsmigrate report: run " + data.runId()
             : "dsmigrate report: assessment " + data.assessmentId();
     html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append(GENERATOR)
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<title>")
         .append(esc(title))
