@@ -38,9 +38,6 @@ public final class InventoryTable {
 
   /** The inventory in {@code database}, created (with the database) when missing. */
   public static InventoryTable in(SparkSession spark, String database) {
-    if (!spark.catalog().databaseExists(database)) {
-      spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
-    }
     InventoryTable table = new InventoryTable(spark, database + ".inventory");
     OwnTables.createIfMissing(
         spark, table.name, COLUMNS, "dsmigrate: one row per table or view per assessment");

@@ -53,7 +53,7 @@ public final class DroppedBackupsTable {
     this.name = name;
   }
 
-  /** The table in {@code database} (which must exist), created when missing. */
+  /** The table in {@code database}, created (with the database) when missing. */
   public static DroppedBackupsTable in(SparkSession spark, String database) {
     DroppedBackupsTable table = new DroppedBackupsTable(spark, database + ".dropped_backups");
     OwnTables.createIfMissing(

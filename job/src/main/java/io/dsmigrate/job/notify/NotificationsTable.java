@@ -40,9 +40,6 @@ public final class NotificationsTable {
 
   /** The table in {@code database}, created (with the database) when missing. */
   public static NotificationsTable in(SparkSession spark, String database) {
-    if (!spark.catalog().databaseExists(database)) {
-      spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
-    }
     NotificationsTable table = new NotificationsTable(spark, database + ".notifications");
     OwnTables.createIfMissing(
         spark, table.name, COLUMNS, "dsmigrate: notices sent to owners and consumers");

@@ -25,7 +25,7 @@ public final class DiffSamplesTable {
     this.name = name;
   }
 
-  /** The table in {@code database} (which must exist), created when missing. */
+  /** The table in {@code database}, created (with the database) when missing. */
   public static DiffSamplesTable in(SparkSession spark, String database) {
     DiffSamplesTable table = new DiffSamplesTable(database + ".diff_samples");
     OwnTables.createIfMissing(

@@ -22,9 +22,16 @@ public final class OwnTables {
 
   private OwnTables() {}
 
-  /** Creates {@code name} as a Delta table of {@code columns} (DDL) unless it exists. */
+  /**
+   * Creates {@code name} ({@code database.table}) as a Delta table of {@code columns} (DDL) unless
+   * it exists, and its database first when that is missing.
+   */
   public static void createIfMissing(
       SparkSession spark, String name, String columns, String comment) {
+    String database = name.substring(0, name.lastIndexOf('.'));
+    if (!spark.catalog().databaseExists(database)) {
+      spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
+    }
     String create =
         "CREATE TABLE IF NOT EXISTS "
             + name

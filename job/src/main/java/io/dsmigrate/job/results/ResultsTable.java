@@ -60,12 +60,9 @@ public final class ResultsTable {
     this.name = database + ".migration_results";
   }
 
-  /** The results table in {@code database}, created when missing. */
+  /** The results table in {@code database}, created (with the database) when missing. */
   public static ResultsTable in(SparkSession spark, String database) {
     ResultsTable table = new ResultsTable(spark, database);
-    if (!spark.catalog().databaseExists(database)) {
-      spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
-    }
     OwnTables.createIfMissing(spark, table.name, COLUMNS, "dsmigrate: one row per dataset per run");
     table.addMissingColumns();
     DiffSamplesTable.in(spark, database);
